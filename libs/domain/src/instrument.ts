@@ -11,6 +11,11 @@ export function instrumentKey(id: InstrumentId): string {
   return `${id.venue}:${id.symbol}`;
 }
 
+/** True when both ids name the same instrument (ids are compared by value, never by reference). */
+export function sameInstrument(a: InstrumentId, b: InstrumentId): boolean {
+  return a.venue === b.venue && a.symbol === b.symbol;
+}
+
 export const ASSET_CLASSES = [
   'EQUITY',
   'ETF',
