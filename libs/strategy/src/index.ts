@@ -1,0 +1,3 @@
+export * from './strategy';
+export * from './indicators/ema';
+export * from './examples/ema-cross';
