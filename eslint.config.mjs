@@ -10,9 +10,10 @@ const boundaries = [
   { sourceTag: 'type:gateway-api', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
   { sourceTag: 'type:bus', onlyDependOnLibsWithTags: ['type:protocol', 'type:domain', 'type:util'] },
   { sourceTag: 'type:storage', onlyDependOnLibsWithTags: ['type:protocol', 'type:domain', 'type:util'] },
+  // Engines may use each other: the backtest drives strategies, the execution engine calls risk.
   {
     sourceTag: 'type:engine',
-    onlyDependOnLibsWithTags: ['type:gateway-api', 'type:domain', 'type:protocol', 'type:util', 'scope:backtest-deps'],
+    onlyDependOnLibsWithTags: ['type:engine', 'type:gateway-api', 'type:domain', 'type:protocol', 'type:util'],
   },
   {
     sourceTag: 'type:adapter',

@@ -1,0 +1,2 @@
+export * from './record-format';
+export * from './journal';

@@ -1,0 +1,362 @@
+import {
+  closeSync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import {
+  bodyLengthOf,
+  decodeRecord,
+  encodeRecord,
+  RECORD_PREFIX_BYTES,
+  SEGMENT_MAGIC,
+  type JournalRecord,
+} from './record-format';
+
+/** Settings of a {@link Journal}. */
+export interface JournalOptions {
+  /** Folder of the segment files; created when missing. */
+  readonly dir: string;
+  /** A new segment starts past this size. Default 64 MiB. */
+  readonly maxSegmentBytes?: number;
+  /** Segments whose newest record is older than this are deleted. Default: keep forever. */
+  readonly retentionMs?: number;
+  /** Oldest segments are deleted while the journal is larger than this. Default: no limit. */
+  readonly maxTotalBytes?: number;
+  /** Wall clock in ms; injected by tests. */
+  readonly now?: () => number;
+}
+
+/** What the journal holds of one stream (topic + epoch). */
+export interface StreamRange {
+  readonly topic: string;
+  readonly epoch: bigint;
+  /** First sequence still held (older ones fell to retention). */
+  readonly firstSequence: number;
+  readonly lastSequence: number;
+}
+
+/** Raised when a journal cannot be opened or written. */
+export class JournalError extends Error {
+  override readonly name = 'JournalError';
+}
+
+interface Segment {
+  readonly no: number;
+  readonly path: string;
+  fd: number;
+  size: number;
+  lastAppendMs: number;
+}
+
+/** Record locations of one stream, indexed by sequence - firstSequence. */
+interface StreamIndex {
+  readonly topic: string;
+  readonly epoch: bigint;
+  firstSequence: number;
+  /** segmentNo × 2^32 + offset, or -1 for a sequence never journaled. */
+  positions: number[];
+}
+
+const SEGMENT_NAME = /^segment-(\d{10})\.log$/;
+const OFFSET_SPACE = 2 ** 32;
+const NOT_JOURNALED = -1;
+
+/**
+ * A durable, append-only log of published envelopes, by stream.
+ *
+ * The gateway journals every order event before it routes the order, so a
+ * restart rebuilds exactly what it had accepted; market-data journals its
+ * ticks with a short retention. Both answer replay requests from it.
+ *
+ * Writes are buffered: {@link append} then {@link flush} (page cache) or
+ * {@link sync} (on disk). Opening a journal cuts off a torn last record.
+ *
+ * @example
+ * const journal = Journal.open({ dir: '.data/journal/gateway' });
+ * journal.append({ topic, epoch, sequence, payload });
+ * journal.sync(); // before routing the order
+ */
+export class Journal {
+  private readonly segments: Segment[] = [];
+  private readonly streams = new Map<string, Map<bigint, StreamIndex>>();
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private closed = false;
+  private readonly maxSegmentBytes: number;
+  private readonly now: () => number;
+
+  private constructor(private readonly options: JournalOptions) {
+    this.maxSegmentBytes = options.maxSegmentBytes ?? 64 * 1024 * 1024;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Opens (or creates) the journal in `options.dir`, indexing every record.
+   * @throws JournalError when the folder cannot be used.
+   */
+  static open(options: JournalOptions): Journal {
+    const journal = new Journal(options);
+    try {
+      mkdirSync(options.dir, { recursive: true });
+      const numbers = readdirSync(options.dir)
+        .map((name) => SEGMENT_NAME.exec(name)?.[1])
+        .filter((no): no is string => no !== undefined)
+        .map(Number)
+        .sort((a, b) => a - b);
+      for (const no of numbers) journal.loadSegment(no);
+      if (journal.segments.length === 0) journal.startSegment(1);
+    } catch (err) {
+      journal.closeFiles();
+      if (err instanceof JournalError) throw err;
+      throw new JournalError(`cannot open journal in ${options.dir}: ${(err as Error).message}`);
+    }
+    return journal;
+  }
+
+  /** Buffers one record; it is indexed at once and readable after {@link flush}. */
+  append(record: Omit<JournalRecord, 'appendTimeMs'>): void {
+    this.assertOpen();
+    const full: JournalRecord = { ...record, appendTimeMs: this.now() };
+    const bytes = encodeRecord(full);
+    let segment = this.active();
+    if (segment.size + this.pendingBytes + bytes.length > this.maxSegmentBytes && segment.size + this.pendingBytes > SEGMENT_MAGIC.length) {
+      this.flush();
+      segment = this.startSegment(segment.no + 1);
+    }
+    this.index(full.topic, full.epoch, full.sequence, segment.no, segment.size + this.pendingBytes);
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    segment.lastAppendMs = full.appendTimeMs;
+  }
+
+  /** Writes buffered records to the file (the OS page cache). */
+  flush(): void {
+    if (this.pendingBytes === 0) return;
+    const segment = this.active();
+    const data = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
+    let written = 0;
+    while (written < data.length) written += writeSync(segment.fd, data, written, data.length - written, segment.size + written);
+    segment.size += data.length;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  /** Flushes and waits until the records are on disk. */
+  sync(): void {
+    this.flush();
+    fdatasyncSync(this.active().fd);
+  }
+
+  /** Records of one stream from `fromSequence` to `toSequence` inclusive, at most `limit`. */
+  read(topic: string, epoch: bigint, fromSequence: number, toSequence: number, limit = 10_000): JournalRecord[] {
+    this.flush();
+    const stream = this.streams.get(topic)?.get(epoch);
+    if (!stream) return [];
+    const out: JournalRecord[] = [];
+    const from = Math.max(fromSequence, stream.firstSequence);
+    const to = Math.min(toSequence, stream.firstSequence + stream.positions.length - 1);
+    for (let seq = from; seq <= to && out.length < limit; seq++) {
+      const position = stream.positions[seq - stream.firstSequence] as number;
+      if (position === NOT_JOURNALED) continue;
+      const record = this.readAt(position);
+      if (record) out.push(record);
+    }
+    return out;
+  }
+
+  /** What the journal holds of one stream, if anything. */
+  range(topic: string, epoch: bigint): StreamRange | undefined {
+    const stream = this.streams.get(topic)?.get(epoch);
+    if (!stream || stream.positions.length === 0) return undefined;
+    return {
+      topic,
+      epoch,
+      firstSequence: stream.firstSequence,
+      lastSequence: stream.firstSequence + stream.positions.length - 1,
+    };
+  }
+
+  /** Every stream the journal holds. */
+  ranges(): StreamRange[] {
+    const out: StreamRange[] = [];
+    for (const byEpoch of this.streams.values()) {
+      for (const stream of byEpoch.values()) {
+        const range = this.range(stream.topic, stream.epoch);
+        if (range) out.push(range);
+      }
+    }
+    return out;
+  }
+
+  /** Every record in append order: how a service rebuilds its state on start. */
+  *scan(): Generator<JournalRecord> {
+    this.flush();
+    for (const segment of [...this.segments]) {
+      let offset = SEGMENT_MAGIC.length;
+      while (offset < segment.size) {
+        const read = this.readRecord(segment, offset);
+        if (!read) break;
+        yield read.record;
+        offset = read.next;
+      }
+    }
+  }
+
+  /**
+   * Deletes whole segments older than the retention window or beyond the size
+   * limit, oldest first, never the one being written. Returns how many went.
+   */
+  enforceRetention(): number {
+    this.flush();
+    const { retentionMs, maxTotalBytes } = this.options;
+    const cutoff = retentionMs === undefined ? -Infinity : this.now() - retentionMs;
+    let total = this.segments.reduce((sum, s) => sum + s.size, 0);
+    let removed = 0;
+    while (this.segments.length > 1) {
+      const oldest = this.segments[0] as Segment;
+      const tooOld = oldest.lastAppendMs < cutoff;
+      const tooBig = maxTotalBytes !== undefined && total > maxTotalBytes;
+      if (!tooOld && !tooBig) break;
+      closeSync(oldest.fd);
+      unlinkSync(oldest.path);
+      this.segments.shift();
+      total -= oldest.size;
+      removed++;
+    }
+    if (removed > 0) this.dropIndexBefore((this.segments[0] as Segment).no);
+    return removed;
+  }
+
+  /** Total bytes on disk, buffered records excluded. */
+  get sizeBytes(): number {
+    return this.segments.reduce((sum, s) => sum + s.size, 0);
+  }
+
+  /** Flushes, syncs and closes the files. Further use throws. */
+  close(): void {
+    if (this.closed) return;
+    this.sync();
+    this.closeFiles();
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new JournalError(`journal in ${this.options.dir} is closed`);
+  }
+
+  private active(): Segment {
+    return this.segments[this.segments.length - 1] as Segment;
+  }
+
+  private segmentPath(no: number): string {
+    return join(this.options.dir, `segment-${String(no).padStart(10, '0')}.log`);
+  }
+
+  private startSegment(no: number): Segment {
+    const path = this.segmentPath(no);
+    const fd = openSync(path, 'w+');
+    writeSync(fd, SEGMENT_MAGIC, 0, SEGMENT_MAGIC.length, 0);
+    const segment: Segment = { no, path, fd, size: SEGMENT_MAGIC.length, lastAppendMs: this.now() };
+    this.segments.push(segment);
+    return segment;
+  }
+
+  private loadSegment(no: number): void {
+    const path = this.segmentPath(no);
+    const fd = openSync(path, 'r+');
+    const segment: Segment = { no, path, fd, size: fstatSync(fd).size, lastAppendMs: 0 };
+    this.segments.push(segment);
+    const magic = Buffer.alloc(SEGMENT_MAGIC.length);
+    if (readSync(fd, magic, 0, magic.length, 0) !== magic.length || !magic.equals(SEGMENT_MAGIC)) {
+      throw new JournalError(`${path} is not a journal segment (bad magic)`);
+    }
+    let offset = SEGMENT_MAGIC.length;
+    while (offset < segment.size) {
+      const read = this.readRecord(segment, offset);
+      if (!read) break;
+      this.index(read.record.topic, read.record.epoch, read.record.sequence, no, offset);
+      segment.lastAppendMs = read.record.appendTimeMs;
+      offset = read.next;
+    }
+    if (offset < segment.size) {
+      if (!this.isTornTail(segment, offset)) {
+        // Cutting here would silently lose the valid records after it: stop and let an operator look.
+        throw new JournalError(`corrupt record at offset ${offset} of ${path}, followed by more data`);
+      }
+      // A crash mid-write left a torn last record: cut it off so appends continue cleanly.
+      ftruncateSync(fd, offset);
+      segment.size = offset;
+    }
+  }
+
+  /** True when the unreadable record at `offset` is the last thing in the segment. */
+  private isTornTail(segment: Segment, offset: number): boolean {
+    if (offset + RECORD_PREFIX_BYTES > segment.size) return true;
+    const prefix = Buffer.allocUnsafe(RECORD_PREFIX_BYTES);
+    readSync(segment.fd, prefix, 0, RECORD_PREFIX_BYTES, offset);
+    const bodyLength = bodyLengthOf(prefix);
+    return bodyLength === undefined || offset + RECORD_PREFIX_BYTES + bodyLength >= segment.size;
+  }
+
+  private readAt(position: number): JournalRecord | undefined {
+    const no = Math.floor(position / OFFSET_SPACE);
+    const segment = this.segments.find((s) => s.no === no);
+    return segment ? this.readRecord(segment, position - no * OFFSET_SPACE)?.record : undefined;
+  }
+
+  private readRecord(segment: Segment, offset: number): { record: JournalRecord; next: number } | undefined {
+    if (offset + RECORD_PREFIX_BYTES > segment.size) return undefined;
+    const prefix = Buffer.allocUnsafe(RECORD_PREFIX_BYTES);
+    readSync(segment.fd, prefix, 0, RECORD_PREFIX_BYTES, offset);
+    const bodyLength = bodyLengthOf(prefix);
+    const bodyStart = offset + RECORD_PREFIX_BYTES;
+    if (bodyLength === undefined || bodyStart + bodyLength > segment.size) return undefined;
+    const body = Buffer.allocUnsafe(bodyLength);
+    readSync(segment.fd, body, 0, bodyLength, bodyStart);
+    const record = decodeRecord(prefix, body);
+    return record ? { record, next: bodyStart + bodyLength } : undefined;
+  }
+
+  private index(topic: string, epoch: bigint, sequence: number, segmentNo: number, offset: number): void {
+    let byEpoch = this.streams.get(topic);
+    if (!byEpoch) this.streams.set(topic, (byEpoch = new Map()));
+    let stream = byEpoch.get(epoch);
+    if (!stream) {
+      byEpoch.set(epoch, (stream = { topic, epoch, firstSequence: sequence, positions: [] }));
+    }
+    const slot = sequence - stream.firstSequence;
+    // Duplicates and sequences before the first are not indexed: the first copy wins.
+    if (slot < stream.positions.length || slot < 0) return;
+    while (stream.positions.length < slot) stream.positions.push(NOT_JOURNALED);
+    stream.positions.push(segmentNo * OFFSET_SPACE + offset);
+  }
+
+  /** Forgets locations in deleted segments. */
+  private dropIndexBefore(firstSegmentNo: number): void {
+    const firstKept = firstSegmentNo * OFFSET_SPACE;
+    for (const [topic, byEpoch] of this.streams) {
+      for (const [epoch, stream] of byEpoch) {
+        let cut = 0;
+        while (cut < stream.positions.length && (stream.positions[cut] as number) < firstKept) cut++;
+        if (cut === stream.positions.length) byEpoch.delete(epoch);
+        else if (cut > 0) {
+          stream.positions = stream.positions.slice(cut);
+          stream.firstSequence += cut;
+        }
+      }
+      if (byEpoch.size === 0) this.streams.delete(topic);
+    }
+  }
+
+  private closeFiles(): void {
+    for (const segment of this.segments) closeSync(segment.fd);
+  }
+}
