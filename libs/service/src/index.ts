@@ -1,0 +1,2 @@
+export * from './exit-codes';
+export * from './run-service';
