@@ -1,3 +1,4 @@
+import { isWellFormedText } from './codecs/text';
 import { ProtocolError } from './errors';
 import { SCHEMA_VERSION, wire, type Int64Like } from './wire';
 
@@ -80,6 +81,13 @@ function validateHeader(header: wire.Header): void {
   }
   if (header.sourceService === '') throw new ProtocolError('header.sourceService', 'a service name', 'empty');
   if (header.sourceInstance === '') throw new ProtocolError('header.sourceInstance', 'an instance id', 'empty');
+  // Malformed UTF-8 decodes to lone surrogates, which re-encode differently.
+  if (!isWellFormedText(header.sourceService)) {
+    throw new ProtocolError('header.sourceService', 'well-formed UTF-8 text', JSON.stringify(header.sourceService));
+  }
+  if (!isWellFormedText(header.sourceInstance)) {
+    throw new ProtocolError('header.sourceInstance', 'well-formed UTF-8 text', JSON.stringify(header.sourceInstance));
+  }
   if (isZero(header.epoch)) throw new ProtocolError('header.epoch', 'a non-zero epoch', '0');
 }
 

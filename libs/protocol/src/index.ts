@@ -1,3 +1,4 @@
 export * from './errors';
 export * from './wire';
 export * from './envelope';
+export * from './codecs';
