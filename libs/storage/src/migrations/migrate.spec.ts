@@ -1,0 +1,131 @@
+import { MigrationError } from '../errors';
+import { SCHEMA, TIME_SERIES_TABLES } from '../schema/tables';
+import { createTestSchema, type TestSchema } from '../testing/test-schema';
+import { migrate } from './migrate';
+import { MIGRATIONS, type Migration } from './migration-list';
+import { listPartitions } from './partitions';
+
+const NOW = new Date('2024-03-01T12:00:00Z');
+
+describe('migrate', () => {
+  let schema: TestSchema;
+
+  beforeEach(async () => {
+    schema = await createTestSchema();
+  });
+
+  afterEach(async () => {
+    await schema.drop();
+  });
+
+  async function tablesIn(): Promise<string[]> {
+    const result = await schema.pool.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`,
+      [schema.name],
+    );
+    return result.rows.map((r) => r.table_name);
+  }
+
+  it('creates every table once and does nothing on the second run', async () => {
+    const first = await migrate(schema.pool, { now: NOW, partitionDaysAhead: 2 });
+    expect(first).toMatchObject({ path: 'native', applied: [1], version: 1 });
+    expect(first.partitionsCreated).toHaveLength(TIME_SERIES_TABLES.length * 3);
+    const tables = await tablesIn();
+    for (const table of SCHEMA.tables) expect(tables).toContain(table.name);
+
+    const second = await migrate(schema.pool, { now: NOW, partitionDaysAhead: 2 });
+    expect(second).toEqual({ path: 'native', applied: [], version: 1, partitionsCreated: [], partitionsDropped: [] });
+    expect(await tablesIn()).toEqual(tables);
+    const recorded = await schema.pool.query('SELECT version, name, storage_path FROM ttq_schema_migrations');
+    expect(recorded.rows).toEqual([{ version: 1, name: 'initial schema', storage_path: 'native' }]);
+  });
+
+  it('partitions time-series tables by day with a DEFAULT partition, and leaves ledgers unpartitioned', async () => {
+    await migrate(schema.pool, { now: NOW, partitionDaysAhead: 1 });
+    const quotes = await listPartitions(schema.pool, 'quote_ticks');
+    expect(quotes.hasDefault).toBe(true);
+    expect(quotes.partitions.map((p) => [p.name, p.from.toISOString(), p.to.toISOString()])).toEqual([
+      ['quote_ticks_p20240301', '2024-03-01T00:00:00.000Z', '2024-03-02T00:00:00.000Z'],
+      ['quote_ticks_p20240302', '2024-03-02T00:00:00.000Z', '2024-03-03T00:00:00.000Z'],
+    ]);
+    const kinds = await schema.pool.query<{ relname: string; relkind: string }>(
+      `SELECT relname, relkind FROM pg_class WHERE relnamespace = $1::regnamespace
+        AND relname IN ('orders', 'order_events', 'fills', 'trade_ticks', 'positions')`,
+      [schema.name],
+    );
+    const kindOf = Object.fromEntries(kinds.rows.map((r) => [r.relname, r.relkind]));
+    expect(kindOf).toEqual({ orders: 'r', order_events: 'r', fills: 'r', trade_ticks: 'p', positions: 'p' });
+  });
+
+  it('lets concurrent starters race: one applies, the other waits and finds nothing to do', async () => {
+    const other = schema.newPool();
+    const reports = await Promise.all([
+      migrate(schema.pool, { now: NOW, partitionDaysAhead: 0 }),
+      migrate(other, { now: NOW, partitionDaysAhead: 0 }),
+    ]);
+    expect(reports.map((r) => r.applied).sort()).toEqual([[], [1]]);
+    const count = await schema.pool.query('SELECT count(*)::int AS n FROM ttq_schema_migrations');
+    expect(count.rows[0].n).toBe(1);
+  });
+
+  it('applies later versions on top of earlier ones', async () => {
+    const extra: Migration = {
+      version: 2,
+      name: 'venue notes',
+      statements: () => ['CREATE TABLE venue_notes (venue text PRIMARY KEY, note text NOT NULL)'],
+    };
+    await migrate(schema.pool, { now: NOW, partitionDaysAhead: 0 });
+    const report = await migrate(schema.pool, { now: NOW, partitionDaysAhead: 0, migrations: [...MIGRATIONS, extra] });
+    expect(report).toMatchObject({ applied: [2], version: 2 });
+    expect(await tablesIn()).toContain('venue_notes');
+  });
+
+  it('refuses an applied migration whose DDL changed', async () => {
+    await migrate(schema.pool, { now: NOW, partitionDaysAhead: 0 });
+    const edited: Migration = { ...(MIGRATIONS[0] as Migration), statements: () => ['SELECT 1'] };
+    await expect(migrate(schema.pool, { migrations: [edited] })).rejects.toThrow(
+      /expected migration 1 \(initial schema\) to have checksum [0-9a-f]{64}, found [0-9a-f]{64}/,
+    );
+  });
+
+  it('refuses a database newer than the code', async () => {
+    await migrate(schema.pool, { now: NOW, partitionDaysAhead: 0 });
+    await schema.pool.query(
+      `INSERT INTO ttq_schema_migrations (version, name, storage_path, checksum) VALUES (2, 'from the future', 'native', 'x')`,
+    );
+    await expect(migrate(schema.pool, {})).rejects.toThrow(/expected schema version <= 1 .* found version 2/);
+  });
+
+  it('rolls a failing migration back completely', async () => {
+    const broken: Migration = {
+      version: 2,
+      name: 'broken',
+      statements: () => ['CREATE TABLE half_done (id int)', 'SELECT * FROM no_such_table'],
+    };
+    await migrate(schema.pool, { now: NOW, partitionDaysAhead: 0 });
+    const attempt = migrate(schema.pool, { migrations: [...MIGRATIONS, broken] });
+    await expect(attempt).rejects.toBeInstanceOf(MigrationError);
+    await expect(attempt).rejects.toThrow(/migration 2 \(broken\) failed and was rolled back: relation "no_such_table"/);
+    expect(await tablesIn()).not.toContain('half_done');
+  });
+
+  it('fails with timescale: on where TimescaleDB is not installed', async () => {
+    await expect(migrate(schema.pool, { timescale: 'on' })).rejects.toThrow(
+      'expected TimescaleDB (timescale: on), found it not installed on the server',
+    );
+    // Nothing but the bookkeeping table was created.
+    expect(await tablesIn()).toEqual(['ttq_schema_migrations']);
+  });
+
+  it('keeps a native database native, and refuses to call it TimescaleDB later', async () => {
+    await migrate(schema.pool, { timescale: 'off', now: NOW, partitionDaysAhead: 0 });
+    await expect(migrate(schema.pool, { timescale: 'on' })).rejects.toThrow(/found one created for plain PostgreSQL/);
+  });
+
+  it('drops expired partitions at start-up when retention is configured', async () => {
+    await migrate(schema.pool, { now: NOW, partitionDaysAhead: 0, partitionsFrom: new Date('2024-02-27T00:00:00Z') });
+    const report = await migrate(schema.pool, { now: NOW, partitionDaysAhead: 0, retentionDays: { trade_ticks: 2 } });
+    // Cut-off 2024-02-28T12:00: the days ending before it go, 02-28 itself still overlaps the window.
+    expect(report.partitionsDropped).toEqual(['trade_ticks_p20240227']);
+  });
+});

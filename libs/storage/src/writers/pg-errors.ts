@@ -1,0 +1,35 @@
+/**
+ * What a failed write means for the rows in it:
+ * - `duplicate`: a unique key was hit (23505): some rows are stored already;
+ * - `row`: the data was refused (SQLSTATE classes 22 and 23, 54000): some row
+ *   is bad and will be refused however often it is sent;
+ * - `transient`: anything else (connection lost, server restarting, lock or
+ *   resource trouble, schema not migrated yet): worth retrying.
+ */
+export type FailureKind = 'duplicate' | 'row' | 'transient';
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/** The SQLSTATE of a database error; `undefined` for network and client errors. */
+export function sqlStateOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && SQLSTATE.test(code) ? code : undefined;
+}
+
+/** Sorts a write failure into a {@link FailureKind}. */
+export function classifyFailure(err: unknown): FailureKind {
+  const state = sqlStateOf(err);
+  if (state === undefined) return 'transient';
+  if (state === '23505') return 'duplicate';
+  // Class 22: data exceptions (bad encoding, out-of-range value); class 23:
+  // integrity (NOT NULL, CHECK…); 54000: e.g. an index row too large.
+  if (state.startsWith('22') || state.startsWith('23') || state === '54000') return 'row';
+  return 'transient';
+}
+
+/** The message of anything thrown, without NUL bytes (PostgreSQL text refuses them). */
+export function errorMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\u0000').join('');
+}
