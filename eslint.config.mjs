@@ -41,6 +41,24 @@ export default [
     },
   },
   {
+    // Specs and e2e tests may also drive a real adapter (the sim venue) and the test fakes.
+    files: ['**/*.spec.ts', '**/e2e/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: boundaries.map((rule) =>
+            rule.sourceTag === 'type:domain'
+              ? rule
+              : { ...rule, onlyDependOnLibsWithTags: [...rule.onlyDependOnLibsWithTags, 'type:adapter', 'type:testing'] },
+          ),
+        },
+      ],
+    },
+  },
+  {
     // Fakes and conformance suites are for specs and e2e tests only.
     files: ['**/*.ts'],
     ignores: ['**/*.spec.ts', '**/e2e/**', '**/testing/**', 'libs/testing/**', 'scripts/**', '**/bench/**'],

@@ -1,0 +1,3 @@
+export * from './execution-sink';
+export * from './serial-queue';
+export * from './execution-engine';
