@@ -1,0 +1,17 @@
+export * from './topics';
+export * from './errors';
+export * from './socket-options';
+export * from './endpoints';
+export * from './envelope-stamper';
+export * from './bus-message';
+export * from './gap-tracker';
+export * from './envelope-reader';
+export * from './metrics';
+export * from './bus-socket';
+export * from './publisher';
+export * from './receiving-socket';
+export * from './subscriber';
+export * from './push-pull';
+export * from './request-reply';
+export * from './proxy';
+export { NanoClock } from './nano-time';

@@ -1,0 +1,242 @@
+import type { wire } from '@ttquant/protocol';
+import * as zmq from 'zeromq';
+import { BusClosedError } from './errors';
+import { BusSocket, type BusSocketOptions } from './bus-socket';
+import {
+  EnvelopeStamper,
+  type MessageTimes,
+  type OutgoingStream,
+  type PendingItem,
+  type StamperOptions,
+} from './envelope-stamper';
+import { FamilyCounts, type SocketMetricsSnapshot } from './metrics';
+import { SendQueue } from './send-queue';
+import { zmqSocketOptions } from './socket-options';
+import type { Topic } from './topics';
+
+/** Grouping of same-topic messages into one frame. */
+export interface BatchOptions {
+  /** Flush a topic's batch when it holds this many messages. */
+  readonly maxSize: number;
+  /** Flush every open batch at most this long after its first message. */
+  readonly maxDelayMs: number;
+}
+
+/** Called with every envelope handed on, e.g. to journal it. For a batch, `sequence` is its first item's. */
+export type PublishedHook = (topic: Topic, sequence: number, envelope: Uint8Array) => void;
+
+/** Options of a {@link Publisher}. */
+export interface PublisherOptions extends BusSocketOptions, StamperOptions {
+  /** Group same-topic messages into batch frames. Default: one message per frame. */
+  readonly batch?: BatchOptions;
+  /**
+   * Frames that may wait locally while zeromq has a send pending; past this,
+   * `publish` throws {@link BusBackpressureError}. Default 100 000.
+   */
+  readonly maxQueue?: number;
+  /** Sees every encoded envelope before it goes out. Exceptions propagate to `publish`. */
+  readonly onPublished?: PublishedHook;
+}
+
+/** Counters of a {@link Publisher}. */
+export interface PublisherStats {
+  /** Messages stamped (batch items counted one by one). */
+  readonly sent: number;
+  /** Frames accepted by zeromq. */
+  readonly frames: number;
+  /** Frames waiting in the local queue. */
+  readonly queued: number;
+  /** Messages waiting in open batches. */
+  readonly batched: number;
+  /** Frames given up when closing timed out (never silently: also returned by `close`). */
+  readonly abandoned: number;
+}
+
+interface TopicState {
+  readonly stream: OutgoingStream;
+  readonly family: FamilyCounts | undefined;
+  items: PendingItem[];
+  kind: string | undefined;
+}
+
+/** Which field of the payload's oneof is set (plain objects do not carry `kind`). */
+function payloadKind(payload: wire.IPayload): string | undefined {
+  for (const key in payload) {
+    if ((payload as Record<string, unknown>)[key] != null) return key;
+  }
+  return undefined;
+}
+
+/**
+ * PUB socket that stamps and encodes TTQuant envelopes. Frames are
+ * `[topic, envelope]`. Services connect it to the hub's XSUB endpoint; tests
+ * may bind it.
+ *
+ * `publish` never blocks and never drops: a PUB socket drops only inside
+ * ZeroMQ at its high-water mark, which subscribers see as a sequence gap.
+ *
+ * @example
+ * const pub = new Publisher({ source: { service: 'market-data', instance: 'md-1' } });
+ * pub.connect(hub.frontend);
+ * pub.publish(topics.tick('binance', 'BTC/USDT'), { quote }, { eventTimeNs });
+ * await pub.close();
+ */
+export class Publisher extends BusSocket<zmq.Publisher> {
+  /** This publisher's run: subscribers reset sequence tracking when it changes. */
+  readonly epoch: bigint;
+  private readonly stamper: EnvelopeStamper;
+  private readonly queue: SendQueue;
+  private readonly topics = new Map<string, TopicState>();
+  private readonly batch: BatchOptions | undefined;
+  private readonly onPublished: PublishedHook | undefined;
+  private readonly sentByFamily: FamilyCounts | undefined;
+  private readonly openBatches = new Set<TopicState>();
+  private timer: NodeJS.Timeout | undefined;
+  private sentCount = 0;
+  private batchedCount = 0;
+  private abandonedCount = 0;
+  private closing = false;
+
+  constructor(options: PublisherOptions) {
+    // A PUB socket never blocks (at its high-water mark it drops), so a zero send
+    // timeout only removes zeromq.js's readiness poll and deferred sends: every
+    // send completes synchronously.
+    super(new zmq.Publisher({ ...zmqSocketOptions(options, 'send'), sendTimeout: 0 }), options.name ?? 'publisher', options.registry);
+    this.stamper = new EnvelopeStamper(options);
+    this.epoch = this.stamper.epoch;
+    this.queue = new SendQueue(this.socket, this.name, options.maxQueue ?? 100_000);
+    if (options.batch) {
+      const { maxSize, maxDelayMs } = options.batch;
+      if (!Number.isInteger(maxSize) || maxSize < 1) throw new RangeError(`batch.maxSize: expected an integer ≥ 1, was ${maxSize}`);
+      if (!(maxDelayMs >= 0)) throw new RangeError(`batch.maxDelayMs: expected a delay ≥ 0, was ${maxDelayMs}`);
+      this.batch = options.batch;
+    }
+    this.onPublished = options.onPublished;
+    this.sentByFamily = this.exportsMetrics ? new FamilyCounts() : undefined;
+  }
+
+  /**
+   * Stamps and sends one message; returns its sequence number in the topic's
+   * stream. With batching it waits in the topic's batch until the batch is
+   * full or `maxDelayMs` passed.
+   *
+   * Throws {@link BusBackpressureError} (nothing stamped) when the local queue is full.
+   */
+  publish(topic: Topic, payload: wire.IPayload, times?: MessageTimes): number {
+    if (this.closing) throw new BusClosedError(this.name);
+    this.queue.ensureRoom();
+    let state = this.topics.get(topic);
+    if (state === undefined) {
+      state = {
+        stream: this.stamper.stream(topic),
+        family: this.sentByFamily,
+        items: [],
+        kind: undefined,
+      };
+      this.topics.set(topic, state);
+    }
+    const sequence = ++state.stream.sequence;
+    this.sentCount++;
+    if (state.family !== undefined) state.family.add(topic);
+    if (this.batch === undefined) {
+      const bytes = this.stamper.encodeMessage(sequence, payload, times);
+      if (this.onPublished !== undefined) this.onPublished(topic, sequence, bytes);
+      this.queue.push([state.stream.topicFrame, bytes]);
+      return sequence;
+    }
+    this.addToBatch(state, this.batch, sequence, payload, times);
+    return sequence;
+  }
+
+  /** Sends every open batch now. */
+  flush(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    for (const state of this.openBatches) this.sendBatch(state);
+    this.openBatches.clear();
+  }
+
+  /** Resolves when every frame waiting locally has been handed to zeromq. */
+  drain(): Promise<void> {
+    return this.queue.drained();
+  }
+
+  /** The last sequence used on a topic (0 if none). */
+  lastSequence(topic: Topic): number {
+    return this.topics.get(topic)?.stream.sequence ?? 0;
+  }
+
+  /** Counters since construction. */
+  stats(): PublisherStats {
+    return {
+      sent: this.sentCount,
+      frames: this.queue.sent,
+      queued: this.queue.length,
+      batched: this.batchedCount,
+      abandoned: this.abandonedCount,
+    };
+  }
+
+  /** @inheritdoc */
+  metricsSnapshot(): SocketMetricsSnapshot {
+    return { sent: this.sentByFamily?.snapshot(), queued: this.queue.length };
+  }
+
+  /**
+   * Flushes open batches, waits up to `timeoutMs` (default: the linger) for
+   * the local queue to reach zeromq, then closes. Resolves with the number of
+   * frames it had to abandon (0 normally).
+   */
+  async close(timeoutMs = 1000): Promise<number> {
+    if (this.closing) return 0;
+    this.closing = true;
+    this.flush();
+    if (this.queue.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.queue.drained(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
+    }
+    const abandoned = this.queue.abandon();
+    this.abandonedCount += abandoned;
+    this.closeSocket();
+    return abandoned;
+  }
+
+  private addToBatch(state: TopicState, batch: BatchOptions, sequence: number, payload: wire.IPayload, times: MessageTimes | undefined): void {
+    // A batch carries one kind of message (the envelope rule): quotes and trades share md.tick topics.
+    const kind = payloadKind(payload);
+    if (state.items.length > 0 && kind !== state.kind) this.sendBatch(state);
+    state.kind = kind;
+    state.items.push(this.stamper.pendingItem(sequence, payload, times));
+    this.batchedCount++;
+    if (state.items.length >= batch.maxSize) {
+      this.sendBatch(state);
+      this.openBatches.delete(state);
+      return;
+    }
+    this.openBatches.add(state);
+    if (this.timer === undefined) this.timer = setTimeout(() => this.onTimer(), batch.maxDelayMs);
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    try {
+      this.flush();
+    } catch {
+      // Only a full local queue or a failed socket can throw here; the next publish reports it.
+    }
+  }
+
+  private sendBatch(state: TopicState): void {
+    const items = state.items;
+    if (items.length === 0) return;
+    state.items = [];
+    this.batchedCount -= items.length;
+    const bytes = this.stamper.encodeBatch(items);
+    const first = items[0] as PendingItem;
+    if (this.onPublished !== undefined) this.onPublished(state.stream.topic, first.sequence, bytes);
+    this.queue.push([state.stream.topicFrame, bytes]);
+  }
+}
