@@ -8,7 +8,8 @@ const boundaries = [
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
   { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: ['type:domain'] },
   { sourceTag: 'type:gateway-api', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
-  { sourceTag: 'type:bus', onlyDependOnLibsWithTags: ['type:protocol', 'type:domain', 'type:util'] },
+  // The bus layer (sockets, journal, service glue) builds on itself.
+  { sourceTag: 'type:bus', onlyDependOnLibsWithTags: ['type:bus', 'type:protocol', 'type:domain', 'type:util'] },
   { sourceTag: 'type:storage', onlyDependOnLibsWithTags: ['type:protocol', 'type:domain', 'type:util'] },
   // Engines may use each other: the backtest drives strategies, the execution engine calls risk.
   {

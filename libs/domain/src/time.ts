@@ -26,10 +26,14 @@ export interface Clock {
   nowNanos(): UnixNanos;
 }
 
-/** The machine's wall clock, with sub-millisecond resolution from the monotonic timer. */
+/**
+ * The machine's wall clock with sub-microsecond steps. Its origin is
+ * `performance.timeOrigin` (microsecond precision), not `Date.now()`
+ * (milliseconds), so two processes on one host agree to within microseconds:
+ * cross-process latencies (tick created → order received) stay meaningful.
+ */
 export const systemClock: Clock = (() => {
-  const originNanos = millisToNanos(Date.now());
-  const originPerf = performance.now();
-  // Offsets stay small, so the float-to-nanosecond conversion keeps full precision.
-  return { nowNanos: () => originNanos + BigInt(Math.round((performance.now() - originPerf) * 1e6)) };
+  const originMicros = BigInt(Math.round(performance.timeOrigin * 1_000));
+  const originNanos = originMicros * 1_000n;
+  return { nowNanos: () => originNanos + BigInt(Math.round(performance.now() * 1e6)) };
 })();

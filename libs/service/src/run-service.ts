@@ -30,6 +30,8 @@ export interface RunServiceOptions<T> {
   /** The service's own config schema; the shared `service` section is added. */
   readonly schema: convict.Schema<T>;
   readonly defaultHttpPort?: number;
+  /** Default of `service.shutdownTimeout` for this service, in ms (10 s when omitted). */
+  readonly defaultShutdownTimeout?: number;
   /** Builds and starts the service; resolves once it is running. */
   start(ctx: ServiceContext<T>): Promise<void>;
   /** For tests: no process exit, no signal handlers. */
@@ -71,7 +73,10 @@ export async function runService<T>(options: RunServiceOptions<T>): Promise<Runn
 
   let config: LoadedConfig<T & { service: ServiceConfig }>;
   try {
-    const schema = { ...options.schema, service: serviceSchema(options.name, { httpPort: options.defaultHttpPort }) };
+    const schema = { ...options.schema, service: serviceSchema(options.name, {
+        httpPort: options.defaultHttpPort,
+        shutdownTimeout: options.defaultShutdownTimeout,
+      }) };
     config = loadConfig(schema as convict.Schema<T & { service: ServiceConfig }>, {
       service: options.name,
       ...(options.argv ? { argv: options.argv } : {}),

@@ -20,6 +20,7 @@ export { encodeAccountState, encodePosition } from './account-codec';
 export { encodeAlert, encodeHeartbeat, encodeRiskDenial, encodeVenueStatus } from './system-codec';
 export {
   decodePayload,
+  decodePayloadAt,
   encodePayload,
   type DomainMessage,
   type DomainValue,

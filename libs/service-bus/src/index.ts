@@ -1,0 +1,4 @@
+export * from './bus-options';
+export * from './inbound';
+export * from './journaled-publisher';
+export * from './heartbeat';

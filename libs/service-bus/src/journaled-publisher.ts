@@ -1,0 +1,93 @@
+import { Publisher, type MessageTimes, type PublisherOptions, type Topic } from '@ttquant/bus';
+import { Journal, type JournalOptions } from '@ttquant/journal';
+import { bigIntToInt64, encodePayload, wire, type DomainMessage } from '@ttquant/protocol';
+
+/** Settings of a {@link JournaledPublisher}. */
+export interface JournaledPublisherOptions extends Omit<PublisherOptions, 'onPublished' | 'batch'> {
+  readonly journal: JournalOptions;
+  /** How often buffered journal records are written to the file. Default 100 ms. */
+  readonly flushIntervalMs?: number;
+}
+
+/**
+ * A publisher that journals every envelope it sends, so consumers that missed
+ * something can ask for it again (replay), and a restarted service can rebuild
+ * its state from what it published.
+ *
+ * {@link publishDurable} returns only once the envelope is on disk: the gateway
+ * calls it before routing an order. Batching is off: every journal record is
+ * exactly one stream sequence, which replay relies on.
+ */
+export class JournaledPublisher {
+  readonly publisher: Publisher;
+  readonly journal: Journal;
+  private readonly timer: NodeJS.Timeout;
+  private lastRetentionMs = Date.now();
+
+  constructor(options: JournaledPublisherOptions) {
+    this.journal = Journal.open(options.journal);
+    this.publisher = new Publisher({
+      ...options,
+      onPublished: (topic, sequence, envelope) =>
+        this.journal.append({ topic, epoch: this.publisher.epoch, sequence, payload: envelope }),
+    });
+    this.timer = setInterval(() => this.maintain(), options.flushIntervalMs ?? 100);
+    this.timer.unref();
+  }
+
+  get epoch(): bigint {
+    return this.publisher.epoch;
+  }
+
+  /** Publishes a domain message; journaled, written to the file within the flush interval. */
+  publish(topic: Topic, message: DomainMessage, times?: MessageTimes): number {
+    return this.publisher.publish(topic, encodePayload(message), times);
+  }
+
+  /** Publishes and waits until the journal has it on disk. */
+  publishDurable(topic: Topic, message: DomainMessage, times?: MessageTimes): number {
+    const sequence = this.publish(topic, message, times);
+    this.journal.sync();
+    return sequence;
+  }
+
+  /** Answers a replay request from the journal. */
+  replay(request: wire.ReplayRequest): wire.IReplayResponse {
+    const topic = request.topic as Topic;
+    const epoch = BigInt(request.epoch.toString());
+    const range = this.journal.range(topic, epoch);
+    if (!range) return { envelopes: [], lastSequence: seq(0), firstAvailableSequence: seq(0), error: `no journal for ${topic} at epoch ${epoch}` };
+    const from = Number(request.fromSequence.toString());
+    const requestedTo = Number(request.toSequence.toString());
+    const to = requestedTo === 0 ? range.lastSequence : requestedTo;
+    const records = this.journal.read(topic, epoch, from, to);
+    return {
+      envelopes: records.map((r) => r.payload),
+      lastSequence: seq(range.lastSequence),
+      firstAvailableSequence: seq(range.firstSequence),
+      error: '',
+    };
+  }
+
+  /** Sends what is queued, then closes the socket and the journal (synced). */
+  async close(timeoutMs = 1_000): Promise<void> {
+    clearInterval(this.timer);
+    this.publisher.flush();
+    await this.publisher.close(timeoutMs);
+    this.journal.close();
+  }
+
+  private maintain(): void {
+    this.journal.flush();
+    if (Date.now() - this.lastRetentionMs >= RETENTION_CHECK_MS) {
+      this.lastRetentionMs = Date.now();
+      this.journal.enforceRetention();
+    }
+  }
+}
+
+const RETENTION_CHECK_MS = 60_000;
+
+function seq(n: number) {
+  return bigIntToInt64(BigInt(n), true);
+}

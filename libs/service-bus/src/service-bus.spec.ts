@@ -1,0 +1,125 @@
+import { inprocEndpoint, Subscriber, topics, type BusMessage } from '@ttquant/bus';
+import { Decimal, type QuoteTick } from '@ttquant/domain';
+import { Journal } from '@ttquant/journal';
+import { bigIntToInt64, encodePayload, wire } from '@ttquant/protocol';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Heartbeat } from './heartbeat';
+import { decodeInbound } from './inbound';
+import { JournaledPublisher } from './journaled-publisher';
+
+const quote: QuoteTick = {
+  kind: 'quote',
+  instrument: { venue: 'SIM', symbol: 'ACME' },
+  bidPrice: Decimal.parse('99.99'),
+  bidSize: Decimal.parse('10'),
+  askPrice: Decimal.parse('100.01'),
+  askSize: Decimal.parse('12'),
+  quality: 'SIMULATED',
+  eventTime: 1_763_700_000_000_000_001n,
+  initTime: 1_763_700_000_000_000_002n,
+};
+
+/** Receives until `count` messages arrived, publishing probes while the subscription joins. */
+async function collect(subscriber: Subscriber, count: number, publishProbe: () => void): Promise<BusMessage[]> {
+  const got: BusMessage[] = [];
+  const probe = setInterval(publishProbe, 20);
+  try {
+    for await (const message of subscriber) {
+      got.push(message);
+      if (got.length >= count) break;
+    }
+  } finally {
+    clearInterval(probe);
+  }
+  return got;
+}
+
+describe('service bus', () => {
+  let dir: string;
+  let endpoint: string;
+  let publisher: JournaledPublisher;
+  let subscriber: Subscriber;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ttq-service-bus-'));
+    endpoint = inprocEndpoint('service-bus');
+    publisher = new JournaledPublisher({ source: { service: 'market-data', instance: 'md1' }, journal: { dir } });
+    await publisher.publisher.bind(endpoint);
+    subscriber = new Subscriber();
+    subscriber.connect(endpoint);
+  });
+
+  afterEach(async () => {
+    subscriber.close();
+    await publisher.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('publishes domain objects that decode back exactly, and journals each one for replay', async () => {
+    const topic = topics.tick('SIM', 'ACME');
+    subscriber.subscribe(topic);
+    const got = await collect(subscriber, 3, () => publisher.publish(topic, { kind: 'quote', value: quote }, { eventTimeNs: quote.eventTime, initTimeNs: quote.initTime }));
+    const inbound = decodeInbound(got[0] as BusMessage);
+    expect(inbound.ok && inbound.message).toEqual({ kind: 'quote', value: quote });
+
+    publisher.journal.flush();
+    const replayed = publisher.replay(
+      wire.ReplayRequest.create({ topic, epoch: bigIntToInt64(publisher.epoch, true), fromSequence: bigIntToInt64(1n, true), toSequence: bigIntToInt64(0n, true) }),
+    );
+    expect(replayed.error).toBe('');
+    expect(replayed.envelopes?.length).toBe(publisher.publisher.lastSequence(topic));
+    expect(Buffer.from(replayed.envelopes?.[0] ?? []).equals(Buffer.from(got[0] ? encodeBack(got[0]) : []))).toBe(true);
+  });
+
+  it('says what is missing when asked for a stream it never journaled', () => {
+    const replayed = publisher.replay(
+      wire.ReplayRequest.create({ topic: 'md.tick.SIM.NOPE', epoch: bigIntToInt64(publisher.epoch, true), fromSequence: bigIntToInt64(1n, true) }),
+    );
+    expect(replayed.error).toMatch(/no journal for md\.tick\.SIM\.NOPE/);
+  });
+
+  it('publishDurable has the envelope on disk when it returns', () => {
+    const topic = topics.order('SIM001');
+    publisher.publishDurable(topic, { kind: 'heartbeat', value: { service: 's', instance: 'i', state: 'READY', uptimeMs: 1, info: {} } });
+    // A second reader of the same folder sees the synced record without any flush by the writer.
+    const reader = Journal.open({ dir });
+    expect(reader.range(topic, publisher.epoch)?.lastSequence).toBe(1);
+    reader.close();
+  });
+
+  it('sends heartbeats with the service counters, and a final STOPPED one', async () => {
+    let published = 0;
+    const heartbeat = new Heartbeat({ publisher: publisher.publisher, service: 'market-data', instance: 'md1', info: () => ({ ticksPublished: String(++published) }), intervalMs: 10 });
+    subscriber.subscribe(topics.prefix.allStatus());
+    heartbeat.start();
+    const got = await collect(subscriber, 2, () => undefined);
+    heartbeat.stop();
+    const states: string[] = [];
+    for await (const message of subscriber) {
+      const inbound = decodeInbound(message);
+      if (inbound.ok && inbound.message.kind === 'heartbeat') states.push(inbound.message.value.state);
+      if (states.includes('STOPPED')) break;
+    }
+    const first = decodeInbound(got[0] as BusMessage);
+    expect(first.ok && first.message.kind === 'heartbeat' && first.message.value.info['ticksPublished']).toBe('1');
+    expect(states.at(-1)).toBe('STOPPED');
+  });
+
+  it('turns a payload the codecs refuse into an error naming the field', async () => {
+    const topic = topics.tick('SIM', 'ACME');
+    subscriber.subscribe(topic);
+    const bad = encodePayload({ kind: 'quote', value: quote });
+    delete (bad.quote as { bidPrice?: unknown }).bidPrice;
+    const got = await collect(subscriber, 1, () => publisher.publisher.publish(topic, bad));
+    const inbound = decodeInbound(got[0] as BusMessage);
+    expect(inbound.ok).toBe(false);
+    expect(!inbound.ok && inbound.error.field).toBe('quote.bidPrice');
+  });
+});
+
+/** The envelope bytes a message arrived in, re-encoded from its parts. */
+function encodeBack(message: BusMessage): Uint8Array {
+  return wire.Envelope.encode({ header: message.header, message: message.payload }).finish();
+}
