@@ -226,6 +226,7 @@ describe('ExecutionEngine against the sim venue', () => {
 
   it('refuses to cancel an order it does not know', async () => {
     await engine.cancel({ clientOrderId: 'nope123', account: ACCOUNT });
-    expect(sink.denials.at(-1)).toMatchObject({ clientOrderId: 'nope123', check: 'cancel' });
+    expect(sink.alerts.at(-1)).toMatchObject({ code: 'unknown-order', context: { clientOrderId: 'nope123' } });
+    expect(sink.alerts.at(-1)?.message).toBe('cancel refused: unknown order nope123 for account SIM001');
   });
 });

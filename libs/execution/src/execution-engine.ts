@@ -6,6 +6,7 @@ import {
   InvalidOrderTransitionError,
   InvalidOrderUpdateError,
   isOpenStatus,
+  isValidClientOrderId,
   Order,
   Portfolio,
   Position,
@@ -72,6 +73,8 @@ export interface ExecutionStats {
   invalidReports: number;
   externalOrders: number;
   reconciliations: number;
+  malformedCommands: number;
+  closingFills: number;
 }
 
 /**
@@ -105,9 +108,11 @@ export class ExecutionEngine {
     invalidReports: 0,
     externalOrders: 0,
     reconciliations: 0,
+    malformedCommands: 0,
+    closingFills: 0,
   };
   private readonly orders = new Map<string, Order>();
-  private readonly lastEvents = new Map<string, OrderEvent>();
+  private readonly lastEventById = new Map<string, OrderEvent>();
   private readonly execIds = new Set<string>();
   private readonly portfolio: Portfolio;
   private readonly quotes = new Map<string, QuoteTick>();
@@ -137,9 +142,9 @@ export class ExecutionEngine {
   restore(history: ExecutionHistory): void {
     for (const event of history.orderEvents) {
       const id = event.order.spec.clientOrderId;
-      const known = this.lastEvents.get(id);
+      const known = this.lastEventById.get(id);
       if (known && known.eventSequence >= event.eventSequence) continue;
-      this.lastEvents.set(id, event);
+      this.lastEventById.set(id, event);
       // A denied invalid spec has no Order, only its event (see denyInvalid).
       if (event.order.status !== 'DENIED') this.orders.set(id, Order.fromSnapshot(event.order, event.eventSequence));
     }
@@ -199,12 +204,16 @@ export class ExecutionEngine {
   }
 
   /**
-   * Refuses a command that could not even be decoded, publishing a denial
-   * when the sender can be told (its client order id is known).
+   * Refuses a command that could not even be decoded. The sender is told through
+   * a risk denial when its client order id and instrument are readable; the
+   * refusal is always counted and alerted.
    */
-  refuseMalformed(reason: string, clientOrderId = '', instrument: InstrumentId = { venue: '', symbol: '' }): void {
+  refuseMalformed(reason: string, clientOrderId = '', instrument?: InstrumentId): void {
     this.stats.denied++;
-    this.options.sink.denial({ account: this.options.account, clientOrderId, instrument, check: 'malformed-command', reason });
+    this.stats.malformedCommands++;
+    if (isValidClientOrderId(clientOrderId) && instrument && instrument.venue !== '' && instrument.symbol !== '') {
+      this.options.sink.denial({ account: this.options.account, clientOrderId, instrument, check: 'malformed-command', reason });
+    }
     this.alert('WARNING', 'malformed-command', reason, { clientOrderId });
   }
 
@@ -224,9 +233,14 @@ export class ExecutionEngine {
     return [...this.orders.values()].filter((o) => o.isOpen).map((o) => o.snapshot());
   }
 
+  /** The last event of every order, in the order they were first seen. */
+  lastEvents(): OrderEvent[] {
+    return [...this.lastEventById.values()];
+  }
+
   /** The last event of an order, if known. */
   lastEvent(clientOrderId: string): OrderEvent | undefined {
-    return this.lastEvents.get(clientOrderId);
+    return this.lastEventById.get(clientOrderId);
   }
 
   positionSnapshots(): PositionSnapshot[] {
@@ -243,7 +257,7 @@ export class ExecutionEngine {
    * every consumer ends with the final state (storage ignores what it has).
    */
   publishFinalState(): void {
-    for (const event of this.lastEvents.values()) this.options.sink.orderEvent(event, false);
+    for (const event of this.lastEventById.values()) this.options.sink.orderEvent(event, false);
     for (const position of this.positionSnapshots()) this.options.sink.position(position);
   }
 
@@ -256,7 +270,7 @@ export class ExecutionEngine {
   }
 
   private async handleSubmit(spec: OrderSpec): Promise<void> {
-    const known = this.lastEvents.get(spec.clientOrderId);
+    const known = this.lastEventById.get(spec.clientOrderId);
     if (known) {
       // Idempotency: answer with what we have; the venue never sees the repeat.
       this.stats.duplicateCommands++;
@@ -408,10 +422,13 @@ export class ExecutionEngine {
   /** The order a cancel or modify refers to, or undefined after telling the sender why not. */
   private workingOrder(clientOrderId: string, account: string, action: string): Order | undefined {
     const order = this.orders.get(clientOrderId);
-    const instrument = order?.spec.instrument ?? { venue: '', symbol: '' };
     if (!order || account !== this.options.account) {
+      // No instrument to name, so no risk denial can carry it: the refusal goes out as an alert.
       this.stats.denied++;
-      this.options.sink.denial({ account, clientOrderId, instrument, check: action, reason: `unknown order ${clientOrderId} for account ${account}` });
+      this.alert('WARNING', 'unknown-order', `${action} refused: unknown order ${clientOrderId} for account ${account}`, {
+        clientOrderId,
+        account,
+      });
       return undefined;
     }
     if (!order.isOpen) {
@@ -511,7 +528,8 @@ export class ExecutionEngine {
         execId: fill.execId,
       });
     }
-    this.portfolio.applyFill(fill, this.positionInstrument(fill.instrument));
+    const result = this.portfolio.applyFill(fill, this.positionInstrument(fill.instrument));
+    if (result.closedQuantity.isPositive()) this.stats.closingFills++;
     const position = this.portfolio.position(fill.instrument);
     if (position) this.options.sink.position(position.snapshot(this.portfolio.mark(fill.instrument)));
   }
@@ -616,7 +634,7 @@ export class ExecutionEngine {
   }
 
   private emit(event: OrderEvent, durable: boolean): void {
-    this.lastEvents.set(event.order.spec.clientOrderId, event);
+    this.lastEventById.set(event.order.spec.clientOrderId, event);
     this.options.sink.orderEvent(event, durable);
   }
 

@@ -264,7 +264,9 @@ function spawnServer(
   logger: StorageLogger,
 ): Promise<ChildProcess> {
   const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
-  const child = spawn(join(binDir, 'postgres'), args, { ...ids, env: serverEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: a Ctrl-C in the terminal must not stop the database before
+  // persistence has flushed; the owner stops it explicitly, last.
+  const child = spawn(join(binDir, 'postgres'), args, { ...ids, detached: true, env: serverEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
   const recent: string[] = [];
   return new Promise((resolvePromise, reject) => {
     let ready = false;

@@ -44,6 +44,8 @@ export * from './readers/market-data-readers';
 export * from './readers/bar-readers';
 export * from './readers/order-readers';
 export * from './readers/account-readers';
+export * from './readers/fill-pnl';
+export * from './readers/row-counts';
 
 export * from './stores/instrument-cache';
 export * from './stores/history-store';

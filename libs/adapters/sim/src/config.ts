@@ -165,8 +165,8 @@ export const simConfigSchema: convict.Schema<SimConfig> = {
       default: 'internal',
     },
     ticksPerSecond: {
-      doc: 'Random-walk quotes per second per instrument.',
-      format: numberIn('market.ticksPerSecond', 0.01, 1000),
+      doc: 'Random-walk quotes per second per instrument (above 1000, stepped in bursts every millisecond).',
+      format: numberIn('market.ticksPerSecond', 0.01, 100_000),
       default: 5,
     },
     volatilityTicks: {

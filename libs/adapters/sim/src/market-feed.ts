@@ -14,7 +14,11 @@ export interface SimMarketFeedOptions {
   readonly sources: readonly FeedSource[];
   /** Run seed; each instrument's walk derives its own from it. */
   readonly seed: number;
-  /** Random-walk steps per second (every walk steps together). */
+  /**
+   * Random-walk steps per second (every walk steps together). Above
+   * {@link TIMER_STEP_LIMIT} a 1 ms timer runs the steps that fell due since
+   * the last callback, paced by the clock.
+   */
   readonly ticksPerSecond: number;
   /** Replay pace: 1 recorded pace, 0 as fast as possible. */
   readonly replaySpeed: number;
@@ -23,6 +27,18 @@ export interface SimMarketFeedOptions {
   readonly clock: Clock;
   readonly scheduler: SimScheduler;
 }
+
+/**
+ * Highest rate stepped one step per timer callback: Node's timers do not fire
+ * more often than every millisecond, so faster feeds step in small bursts.
+ */
+export const TIMER_STEP_LIMIT = 1000;
+
+/**
+ * Most milliseconds of steps caught up in one callback: after a long stall
+ * (GC, a busy machine) the walk skips ahead instead of flooding the bus.
+ */
+const MAX_CATCH_UP_MS = 100;
 
 /**
  * Moves the simulated venue's market: steps the random walks on a timer and
@@ -62,7 +78,12 @@ export class SimMarketFeed {
     this.running = true;
     if (this.walks.length > 0) {
       this.step();
-      this.cancels.push(this.options.scheduler.every(1000 / this.options.ticksPerSecond, () => this.step()));
+      const { ticksPerSecond } = this.options;
+      if (ticksPerSecond <= TIMER_STEP_LIMIT) {
+        this.cancels.push(this.options.scheduler.every(1000 / ticksPerSecond, () => this.step()));
+      } else {
+        this.startBursts(ticksPerSecond);
+      }
     }
     this.replays.forEach((_, slot) => this.playFrom(slot, 0));
   }
@@ -83,6 +104,25 @@ export class SimMarketFeed {
       this.simulator.updateMarket(quote);
       if (trade) this.simulator.publishTrade(trade);
     }
+  }
+
+  /**
+   * Steps faster than timers fire: every millisecond, as many steps as are due
+   * by the clock since start. Each step still reads the clock, so every tick
+   * carries the time it was made.
+   */
+  private startBursts(ticksPerSecond: number): void {
+    const startNanos = this.options.clock.nowNanos();
+    const stepsPerNano = ticksPerSecond / 1e9;
+    const maxBurst = Math.max(1, Math.ceil((ticksPerSecond * MAX_CATCH_UP_MS) / 1000));
+    let done = 1; // the step made by start()
+    this.cancels.push(
+      this.options.scheduler.every(1, () => {
+        const due = 1 + Math.floor(Number(this.options.clock.nowNanos() - startNanos) * stepsPerNano);
+        if (due - done > maxBurst) done = due - maxBurst;
+        for (; done < due; done++) this.step();
+      }),
+    );
   }
 
   private playFrom(slot: number, index: number): void {

@@ -8,7 +8,7 @@ import { SimExecutionClient } from './execution-client';
 import { SimInstrumentProvider } from './instrument-provider';
 import { SimMarketFeed, type FeedSource } from './market-feed';
 import { timerScheduler, type SimScheduler } from './scheduler';
-import { SimVenue } from './sim-venue';
+import { SimVenue, type SimVenueOptions } from './sim-venue';
 
 /** The sim adapter: the usual clients plus the simulated venue itself, for fault hooks and external quotes. */
 export interface SimAdapter extends VenueAdapter {
@@ -26,6 +26,8 @@ export interface SimAdapter extends VenueAdapter {
 export interface SimAdapterOptions {
   /** Timers of latency, feed and expiries; real timers by default. */
   readonly scheduler?: SimScheduler;
+  /** Told of every new-order request the venue receives (see {@link SimVenueOptions.onOrderReceived}). */
+  readonly onOrderReceived?: SimVenueOptions['onOrderReceived'];
 }
 
 /**
@@ -64,6 +66,7 @@ export function createSimAdapter(
     },
     clock,
     scheduler: options.scheduler,
+    onOrderReceived: options.onOrderReceived,
   });
   const provider = new SimInstrumentProvider(resolved.venue, instruments);
   const feed = resolved.market.source === 'internal' ? buildFeed(resolved, instruments, simulator, clock, options.scheduler) : undefined;

@@ -75,6 +75,8 @@ export interface SimVenueOptions {
   readonly fees: FeeSchedule;
   readonly clock: Clock;
   readonly scheduler?: SimScheduler;
+  /** Told of every new-order request, duplicates included: an audit trail of what reached the venue. */
+  readonly onOrderReceived?: (order: ReceivedOrder) => void;
 }
 
 /** Top of book to set through {@link SimVenue.setMarket}. */
@@ -165,9 +167,11 @@ export class SimVenue {
   private rejectNextReason: string | undefined;
   private dropOnNextOrder = false;
   private fillsPaused = false;
+  private readonly onOrderReceived: ((order: ReceivedOrder) => void) | undefined;
 
   constructor(options: SimVenueOptions) {
     this.venue = options.venue;
+    this.onOrderReceived = options.onOrderReceived;
     this.clock = options.clock;
     this.scheduler = options.scheduler ?? timerScheduler;
     this.slippage = options.slippage;
@@ -268,7 +272,9 @@ export class SimVenue {
   submit(account: string, spec: OrderSpec): void {
     const book = this.book(account);
     const now = this.clock.nowNanos();
-    this.received.push({ account, clientOrderId: spec.clientOrderId, time: now });
+    const received: ReceivedOrder = { account, clientOrderId: spec.clientOrderId, time: now };
+    this.received.push(received);
+    this.onOrderReceived?.(received);
     this.receivedById.set(spec.clientOrderId, (this.receivedById.get(spec.clientOrderId) ?? 0) + 1);
     const existing = book.orders.get(spec.clientOrderId);
     if (existing) {

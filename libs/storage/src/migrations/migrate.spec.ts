@@ -1,11 +1,13 @@
 import { MigrationError } from '../errors';
 import { SCHEMA, TIME_SERIES_TABLES } from '../schema/tables';
 import { createTestSchema, type TestSchema } from '../testing/test-schema';
-import { migrate } from './migrate';
+import { migrate, migrationChecksum } from './migrate';
 import { MIGRATIONS, type Migration } from './migration-list';
 import { listPartitions } from './partitions';
 
 const NOW = new Date('2024-03-01T12:00:00Z');
+const ALL = MIGRATIONS.map((m) => m.version);
+const LATEST = MIGRATIONS.length;
 
 describe('migrate', () => {
   let schema: TestSchema;
@@ -28,16 +30,16 @@ describe('migrate', () => {
 
   it('creates every table once and does nothing on the second run', async () => {
     const first = await migrate(schema.pool, { now: NOW, partitionDaysAhead: 2 });
-    expect(first).toMatchObject({ path: 'native', applied: [1], version: 1 });
+    expect(first).toMatchObject({ path: 'native', applied: ALL, version: LATEST });
     expect(first.partitionsCreated).toHaveLength(TIME_SERIES_TABLES.length * 3);
     const tables = await tablesIn();
     for (const table of SCHEMA.tables) expect(tables).toContain(table.name);
 
     const second = await migrate(schema.pool, { now: NOW, partitionDaysAhead: 2 });
-    expect(second).toEqual({ path: 'native', applied: [], version: 1, partitionsCreated: [], partitionsDropped: [] });
+    expect(second).toEqual({ path: 'native', applied: [], version: LATEST, partitionsCreated: [], partitionsDropped: [] });
     expect(await tablesIn()).toEqual(tables);
-    const recorded = await schema.pool.query('SELECT version, name, storage_path FROM ttq_schema_migrations');
-    expect(recorded.rows).toEqual([{ version: 1, name: 'initial schema', storage_path: 'native' }]);
+    const recorded = await schema.pool.query('SELECT version, name, storage_path FROM ttq_schema_migrations ORDER BY version');
+    expect(recorded.rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name, storage_path: 'native' })));
   });
 
   it('partitions time-series tables by day with a DEFAULT partition, and leaves ledgers unpartitioned', async () => {
@@ -63,21 +65,58 @@ describe('migrate', () => {
       migrate(schema.pool, { now: NOW, partitionDaysAhead: 0 }),
       migrate(other, { now: NOW, partitionDaysAhead: 0 }),
     ]);
-    expect(reports.map((r) => r.applied).sort()).toEqual([[], [1]]);
+    expect(reports.map((r) => r.applied).sort()).toEqual([[], ALL]);
     const count = await schema.pool.query('SELECT count(*)::int AS n FROM ttq_schema_migrations');
-    expect(count.rows[0].n).toBe(1);
+    expect(count.rows[0].n).toBe(LATEST);
   });
 
   it('applies later versions on top of earlier ones', async () => {
     const extra: Migration = {
-      version: 2,
+      version: LATEST + 1,
       name: 'venue notes',
       statements: () => ['CREATE TABLE venue_notes (venue text PRIMARY KEY, note text NOT NULL)'],
     };
     await migrate(schema.pool, { now: NOW, partitionDaysAhead: 0 });
     const report = await migrate(schema.pool, { now: NOW, partitionDaysAhead: 0, migrations: [...MIGRATIONS, extra] });
-    expect(report).toMatchObject({ applied: [2], version: 2 });
+    expect(report).toMatchObject({ applied: [LATEST + 1], version: LATEST + 1 });
     expect(await tablesIn()).toContain('venue_notes');
+  });
+
+  it('never changes a released migration: their checksums are pinned', () => {
+    // A failure here means a released migration's DDL changed (e.g. a schema entry lost its `since`):
+    // databases migrated with it would refuse to start. Add a migration instead.
+    const pinned: Record<number, [native: string, timescale: string]> = {
+      1: [
+        'd5ec2346db5fbaae32be51366285f69995ccedd76ce738b30c2ec91ee82d55ac',
+        'e3bcdae31c33cd69382a726b9abb6d9182078068b8be01c4126e43c7186b8f65',
+      ],
+      2: [
+        '76c343a34bd0bc475fbedc2ae2ef773f3bfa25061837de228a9ada11bca10b8d',
+        '76c343a34bd0bc475fbedc2ae2ef773f3bfa25061837de228a9ada11bca10b8d',
+      ],
+    };
+    for (const migration of MIGRATIONS) {
+      const expected = pinned[migration.version];
+      if (expected === undefined) continue;
+      expect([migrationChecksum(migration, 'native'), migrationChecksum(migration, 'timescale')]).toEqual(expected);
+    }
+  });
+
+  it('upgrades a version 1 database: fills gain their instrument currency, multiplier and position index', async () => {
+    await migrate(schema.pool, { now: NOW, partitionDaysAhead: 0, migrations: MIGRATIONS.slice(0, 1) });
+    await schema.pool.query(
+      `INSERT INTO fills (venue, exec_id, ts, ts_ns, account, client_order_id, venue_order_id, symbol, side, quantity,
+         price, commission, commission_currency, liquidity, strategy_id)
+       VALUES ('SIM', 'e1', now(), 1, 'A', 'c', 'v', 'X', 'BUY', 1, 1, 0, 'USD', 'TAKER', 's')`,
+    );
+    const report = await migrate(schema.pool, { now: NOW, partitionDaysAhead: 0 });
+    expect(report.applied).toEqual(ALL.slice(1));
+    const fill = await schema.pool.query('SELECT exec_id, currency, multiplier FROM fills');
+    expect(fill.rows).toEqual([{ exec_id: 'e1', currency: null, multiplier: null }]);
+    const index = await schema.pool.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'fills_position_idx'`, [
+      schema.name,
+    ]);
+    expect(index.rows[0]?.indexdef).toContain('(account, venue, symbol, ts_ns, exec_id)');
   });
 
   it('refuses an applied migration whose DDL changed', async () => {
@@ -91,21 +130,26 @@ describe('migrate', () => {
   it('refuses a database newer than the code', async () => {
     await migrate(schema.pool, { now: NOW, partitionDaysAhead: 0 });
     await schema.pool.query(
-      `INSERT INTO ttq_schema_migrations (version, name, storage_path, checksum) VALUES (2, 'from the future', 'native', 'x')`,
+      `INSERT INTO ttq_schema_migrations (version, name, storage_path, checksum) VALUES ($1, 'from the future', 'native', 'x')`,
+      [LATEST + 1],
     );
-    await expect(migrate(schema.pool, {})).rejects.toThrow(/expected schema version <= 1 .* found version 2/);
+    await expect(migrate(schema.pool, {})).rejects.toThrow(
+      new RegExp(`expected schema version <= ${LATEST} .* found version ${LATEST + 1}`),
+    );
   });
 
   it('rolls a failing migration back completely', async () => {
     const broken: Migration = {
-      version: 2,
+      version: LATEST + 1,
       name: 'broken',
       statements: () => ['CREATE TABLE half_done (id int)', 'SELECT * FROM no_such_table'],
     };
     await migrate(schema.pool, { now: NOW, partitionDaysAhead: 0 });
     const attempt = migrate(schema.pool, { migrations: [...MIGRATIONS, broken] });
     await expect(attempt).rejects.toBeInstanceOf(MigrationError);
-    await expect(attempt).rejects.toThrow(/migration 2 \(broken\) failed and was rolled back: relation "no_such_table"/);
+    await expect(attempt).rejects.toThrow(
+      new RegExp(`migration ${LATEST + 1} \\(broken\\) failed and was rolled back: relation "no_such_table"`),
+    );
     expect(await tablesIn()).not.toContain('half_done');
   });
 

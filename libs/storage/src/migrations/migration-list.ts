@@ -16,4 +16,9 @@ export interface Migration {
  */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', statements: (path) => schemaStatements(SCHEMA, path, 1) },
+  {
+    version: 2,
+    name: 'fill instrument currency and multiplier',
+    statements: (path) => schemaStatements(SCHEMA, path, 2),
+  },
 ];

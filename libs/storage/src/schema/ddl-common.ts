@@ -1,4 +1,4 @@
-import type { ColumnDef, TableDef } from './schema-types';
+import type { ColumnDef, KeyDef, TableDef } from './schema-types';
 
 /** Quotes a string as an SQL literal. */
 export function sqlLiteral(text: string): string {
@@ -37,9 +37,18 @@ export function createTableSql(table: TableDef, version: number, suffix = ''): s
   return `CREATE TABLE IF NOT EXISTS ${table.name} (\n  ${lines.join(',\n  ')}\n)${suffix ? ` ${suffix}` : ''}`;
 }
 
-/** `CREATE INDEX IF NOT EXISTS` for each index of the table. */
-export function createIndexStatements(table: TableDef): string[] {
-  return (table.indexes ?? []).map((index) => `CREATE INDEX IF NOT EXISTS ${index.name} ON ${table.name} (${index.columns.join(', ')})`);
+/** Migration version an index belongs to. */
+export function indexSince(table: TableDef, index: KeyDef): number {
+  return index.since ?? table.since ?? 1;
+}
+
+function createIndexSql(table: TableDef, index: KeyDef): string {
+  return `CREATE INDEX IF NOT EXISTS ${index.name} ON ${table.name} (${index.columns.join(', ')})`;
+}
+
+/** `CREATE INDEX IF NOT EXISTS` for each index the table has once migration `version` has run. */
+export function createIndexStatements(table: TableDef, version: number): string[] {
+  return (table.indexes ?? []).filter((index) => indexSince(table, index) <= version).map((index) => createIndexSql(table, index));
 }
 
 /** COMMENT ON statements for the table and the given columns. */
@@ -51,11 +60,16 @@ export function commentStatements(table: TableDef, columns: readonly ColumnDef[]
   return statements;
 }
 
-/** For a table older than `version`: the columns `version` adds, as ADD COLUMN statements with their comments. */
+/**
+ * For a table older than `version`: the columns `version` adds, as ADD COLUMN
+ * statements with their comments, then the indexes it adds.
+ */
 export function addedColumnStatements(table: TableDef, version: number): string[] {
   const added = table.columns.filter((c) => columnSince(table, c) === version);
+  const indexes = (table.indexes ?? []).filter((index) => indexSince(table, index) === version);
   return [
     ...added.map((c) => `ALTER TABLE ${table.name} ADD COLUMN IF NOT EXISTS ${columnSql(c)}`),
     ...commentStatements(table, added, false),
+    ...indexes.map((index) => createIndexSql(table, index)),
   ];
 }

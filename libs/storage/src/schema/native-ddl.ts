@@ -39,7 +39,7 @@ function createNativeTable(table: TableDef, version: number): string[] {
   } else {
     statements.push(createTableSql(table, version));
   }
-  statements.push(...createIndexStatements(table));
+  statements.push(...createIndexStatements(table, version));
   statements.push(...commentStatements(table, columnsAt(table, version), true));
   return statements;
 }

@@ -33,6 +33,13 @@ export interface ColumnDef {
 export interface KeyDef {
   readonly name: string;
   readonly columns: readonly string[];
+  /**
+   * Indexes only: migration version that added the index to an existing
+   * table; defaults to the table's `since`. A later version creates it with
+   * `CREATE INDEX IF NOT EXISTS`. (A unique key cannot be added this way: it
+   * would need a data check first, so that takes a hand-written migration.)
+   */
+  readonly since?: number;
 }
 
 /**

@@ -269,12 +269,22 @@ const fills = defineTable({
     col('liquidity', 'text', 'MAKER, TAKER or NONE.'),
     col('strategy_id', 'text', 'Strategy that sent the order.'),
     ...streamColumns(true),
+    col('currency', 'text', "The instrument's quote currency (PnL is in it); NULL when the writer did not know the instrument.", {
+      nullable: true,
+      since: 2,
+    }),
+    col('multiplier', 'numeric', "The instrument's contract multiplier; NULL when the writer did not know the instrument.", {
+      nullable: true,
+      since: 2,
+    }),
   ],
   uniqueKeys: [{ name: 'fills_exec_key', columns: ['venue', 'exec_id'] }],
   indexes: [
     { name: 'fills_account_ts_idx', columns: ['account', 'ts'] },
     { name: 'fills_strategy_ts_idx', columns: ['strategy_id', 'ts'] },
     { name: 'fills_order_idx', columns: ['account', 'client_order_id'] },
+    // Walks one position's fills in execution order (realised PnL recomputed in SQL).
+    { name: 'fills_position_idx', columns: ['account', 'venue', 'symbol', 'ts_ns', 'exec_id'], since: 2 },
   ],
 });
 

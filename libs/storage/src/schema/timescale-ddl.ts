@@ -48,7 +48,7 @@ function createTimescaleTable(table: TableDef, version: number): string[] {
         `timescaledb.compress_orderby = ${sqlLiteral(compressOrderBy(table).join(', '))})`,
     );
   }
-  statements.push(...createIndexStatements(table));
+  statements.push(...createIndexStatements(table, version));
   statements.push(...commentStatements(table, columnsAt(table, version), true));
   return statements;
 }

@@ -74,6 +74,24 @@ describe('validateSchema', () => {
     expect(message).toContain('table ticks.seq: a column added to an existing table needs to be nullable or have a default');
   });
 
+  it('accepts an index added by a later version, and refuses one older than its columns or its table', () => {
+    const later: TableDef = {
+      ...ticks,
+      columns: [...ticks.columns, { name: 'symbol', type: 'text', doc: 'Symbol.', nullable: true, since: 3 }],
+      indexes: [
+        { name: 'ticks_symbol_idx', columns: ['symbol', 'ts'], since: 3 },
+        { name: 'ticks_early_idx', columns: ['symbol'], since: 2 },
+        { name: 'ticks_before_idx', columns: ['venue'], since: 0 },
+      ],
+      uniqueKeys: [{ name: 'ticks_key', columns: ['venue', 'seq', 'ts', 'symbol'] }],
+    };
+    const message = problemsOf({ tables: [later], rollups: [] });
+    expect(message).not.toContain('ticks_symbol_idx');
+    expect(message).toContain('table ticks: index ticks_early_idx (version 2) names column symbol of version 3');
+    expect(message).toContain('table ticks: index ticks_before_idx since 0 is older than its table (1)');
+    expect(message).toContain('table ticks: ticks_key names column symbol, added later (version 3) than the table');
+  });
+
   it('refuses a name used twice', () => {
     const message = problemsOf({ tables: [ticks, { ...ticks, timeSeries: undefined, kind: 'table', uniqueKeys: [] }], rollups: [] });
     expect(message).toContain('table ticks: expected a unique name, was defined twice');

@@ -63,6 +63,21 @@ function tableProblems(table: TableDef, relationNames: Set<string>): string[] {
     claim(key.name);
     requireColumns(key.name, key.columns);
   }
+  for (const key of [...(table.uniqueKeys ?? []), ...(table.primaryKey ? [{ name: 'primary key', columns: table.primaryKey }] : [])]) {
+    if ('since' in key && key.since !== undefined) problems.push(`${where}: ${key.name} is a unique key, which takes no since marker`);
+    for (const name of key.columns) {
+      const since = columns.get(name)?.since ?? tableSince;
+      if (since > tableSince) problems.push(`${where}: ${key.name} names column ${name}, added later (version ${since}) than the table`);
+    }
+  }
+  for (const index of table.indexes ?? []) {
+    const since = index.since ?? tableSince;
+    if (since < tableSince) problems.push(`${where}: index ${index.name} since ${since} is older than its table (${tableSince})`);
+    for (const name of index.columns) {
+      const columnSince = columns.get(name)?.since ?? tableSince;
+      if (columnSince > since) problems.push(`${where}: index ${index.name} (version ${since}) names column ${name} of version ${columnSince}`);
+    }
+  }
 
   if (table.kind === 'time-series') {
     const ts = table.timeSeries;

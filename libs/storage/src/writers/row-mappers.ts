@@ -1,5 +1,6 @@
 import type {
   AccountState,
+  Decimal,
   Alert,
   Bar,
   BookLevel,
@@ -211,8 +212,20 @@ export function orderRow(event: OrderEvent): TableRow<'orders'> {
   ]);
 }
 
-/** A fill as a `fills` row; unique per (venue, exec id). */
-export function fillRow(fill: Fill, meta?: StreamMeta): TableRow<'fills'> {
+/** What a fill row records of its instrument, so the row alone says what its PnL is in. */
+export interface FillInstrument {
+  /** Quote currency: PnL is in it. */
+  readonly currency: string;
+  /** Contract multiplier. */
+  readonly multiplier: Decimal;
+}
+
+/**
+ * A fill as a `fills` row; unique per (venue, exec id). Pass the instrument
+ * when known: its currency and multiplier are stored with the fill (readers
+ * fall back to the `instruments` table where they are NULL).
+ */
+export function fillRow(fill: Fill, meta?: StreamMeta, instrument?: FillInstrument): TableRow<'fills'> {
   return row([
     fill.instrument.venue,
     fill.execId,
@@ -230,6 +243,8 @@ export function fillRow(fill: Fill, meta?: StreamMeta): TableRow<'fills'> {
     fill.liquidity,
     fill.strategyId,
     ...optionalStream(meta),
+    instrument?.currency ?? null,
+    instrument?.multiplier ?? null,
   ]);
 }
 

@@ -1,0 +1,165 @@
+/*
+ * Tick-to-order latency: TTQuant end to end against a raw zeromq.js baseline.
+ *
+ *   npm run bench -- latency [--rounds 5] [--seconds 3] [--warmup 1] [--rate 10000] [--every 50] [--only ttquant|raw]
+ *                           [--journal-dir /dev/shm] [--cpu-prof <dir>]
+ *
+ * ttquant  hub, gateway, strategy engine and market data from their bundles
+ *          (dist/apps/<app>/main.cjs, built first when missing or stale). Market
+ *          data publishes --rate quotes/s of SIM:ACME; the latency-probe strategy
+ *          sends a 1-lot MARKET order (alternately BUY and SELL) on every
+ *          --every-th quote, tagged with the quote's init time; the gateway runs
+ *          its checks, journals and routes it, and records `received − tick init`
+ *          when the sim venue receives it (gateway.latencySamplesFile).
+ * raw      the same hops in bare zeromq.js: publisher → XSUB/XPUB proxy →
+ *          subscriber that pushes on every --every-th message → puller, with
+ *          pre-encoded messages of the same sizes and the same pacing.
+ *
+ * Rounds alternate the two; each measures --seconds after --warmup seconds
+ * (samples whose tick was made in the window). Reported: p50/p99/p99.9 per
+ * round, their medians over rounds, and ratioP99 = TTQuant p99 / raw p99
+ * (goal ≤ 1.5, with no order denied). For profiling: --only runs one
+ * mode; --journal-dir puts the services' journals in another folder (a tmpfs
+ * shows what the gateway's disk sync before routing costs); --cpu-prof writes
+ * a V8 CPU profile of every service into a folder. Times come from systemClock in every
+ * process (origin performance.timeOrigin: consistent across processes to ~µs).
+ * The last line of output is one JSON object.
+ */
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { formatSummary, median, type LatencySummary } from './latency-stats';
+import { RAW_ROLES, runRawRole, runRawRound, type RawRole } from './raw-round';
+import { ensureBundles } from './service-process';
+import { runTtquantRound, type RoundOptions, type TtquantRoundResult } from './ttquant-round';
+
+const GOAL_RATIO = 1.5;
+const root = join(__dirname, '..', '..', '..');
+
+function numberArg(name: string, fallback: number, min: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const value = Number(process.argv[i + 1]);
+  if (!Number.isFinite(value) || value < min) throw new Error(`--${name}: expected a number >= ${min}, was ${process.argv[i + 1]}`);
+  return value;
+}
+
+function fmt(n: number, digits = 0): string {
+  return Number.isNaN(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
+}
+
+function medianSummary(rounds: readonly LatencySummary[]): LatencySummary {
+  return {
+    samples: rounds.reduce((sum, r) => sum + r.samples, 0),
+    p50Us: median(rounds.map((r) => r.p50Us)),
+    p99Us: median(rounds.map((r) => r.p99Us)),
+    p999Us: median(rounds.map((r) => r.p999Us)),
+    maxUs: Math.max(...rounds.map((r) => r.maxUs)),
+  };
+}
+
+async function main(): Promise<void> {
+  const rounds = numberArg('rounds', 5, 1);
+  const journalIndex = process.argv.indexOf('--journal-dir');
+  const journalDir = journalIndex >= 0 ? process.argv[journalIndex + 1] : undefined;
+  const profileIndex = process.argv.indexOf('--cpu-prof');
+  const cpuProfileDir = profileIndex >= 0 ? process.argv[profileIndex + 1] : undefined;
+  const options: RoundOptions = {
+    ticksPerSecond: numberArg('rate', 10_000, 1),
+    every: Math.round(numberArg('every', 50, 1)),
+    warmupSeconds: numberArg('warmup', 1, 0),
+    seconds: numberArg('seconds', 3, 0.5),
+    ...(journalDir !== undefined ? { journalDir } : {}),
+    ...(cpuProfileDir !== undefined ? { cpuProfileDir } : {}),
+  };
+  const onlyIndex = process.argv.indexOf('--only');
+  const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined;
+  if (only !== undefined && only !== 'ttquant' && only !== 'raw') throw new Error(`--only: expected ttquant or raw, was ${only}`);
+  ensureBundles(root);
+  console.log(
+    `latency bench: ${fmt(options.ticksPerSecond)} ticks/s, an order every ${options.every} ticks, ` +
+      `${rounds} rounds × (${options.warmupSeconds} s warm-up + ${options.seconds} s measured) per mode` +
+      (journalDir ? `, journals in ${journalDir}` : ''),
+  );
+
+  const ttquant: TtquantRoundResult[] = [];
+  const raw: LatencySummary[] = [];
+  const rawRates: number[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    // Alternate which mode goes first, so a drift of the machine does not favour one.
+    const order = round % 2 === 1 ? (['ttquant', 'raw'] as const) : (['raw', 'ttquant'] as const);
+    for (const mode of order.filter((m) => only === undefined || m === only)) {
+      if (mode === 'ttquant') {
+        const result = await runTtquantRound(root, options);
+        ttquant.push(result);
+        const { stages } = result;
+        console.log(
+          `round ${round} ttquant  ${formatSummary(result.latency)}  (${result.latency.samples} of ~${result.expectedOrders} orders, ` +
+            `${fmt(result.ticksPerSecond)} ticks/s, denied ${result.denied}, strategy gaps ${result.strategyGaps})`,
+        );
+        console.log(
+          `        stages p50/p99 µs: tick→strategy ${fmt(stages.toStrategy.p50Us, 1)}/${fmt(stages.toStrategy.p99Us, 1)}  ` +
+            `strategy→gateway ${fmt(stages.toGateway.p50Us, 1)}/${fmt(stages.toGateway.p99Us, 1)}  ` +
+            `gateway→venue ${fmt(stages.inGateway.p50Us, 1)}/${fmt(stages.inGateway.p99Us, 1)}`,
+        );
+      } else {
+        const result = await runRawRound(__filename, options);
+        raw.push(result.latency);
+        rawRates.push(result.ticksPerSecond);
+        console.log(`round ${round} raw      ${formatSummary(result.latency)}  (${result.latency.samples} of ~${result.expectedOrders} orders, ${fmt(result.ticksPerSecond)} ticks/s)`);
+      }
+    }
+  }
+
+  // Other work on the machine stretches every tail: say how busy it was.
+  const load = loadavg()[0] as number;
+  console.log(`load average ${load.toFixed(2)} over the last minute on ${cpus().length} CPUs`);
+  const t = medianSummary(ttquant.map((r) => r.latency));
+  const r = medianSummary(raw);
+  const ratio = t.p99Us / r.p99Us;
+  const denials = ttquant.reduce((sum, round) => sum + round.denied, 0);
+  const goalMet = ratio <= GOAL_RATIO && denials === 0;
+  console.log(`median ttquant ${formatSummary(t)}`);
+  console.log(`median raw     ${formatSummary(r)}`);
+  console.log(
+    `ratio of p99s ${ratio.toFixed(2)} (goal ≤ ${GOAL_RATIO}), denials ${denials}: goal ${goalMet ? 'met' : 'NOT met'}`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'latency',
+      p50Us: t.p50Us,
+      p99Us: t.p99Us,
+      p999Us: t.p999Us,
+      rawP99Us: r.p99Us,
+      ratioP99: Number(ratio.toFixed(3)),
+      rawP50Us: r.p50Us,
+      rawP999Us: r.p999Us,
+      denials,
+      goalMet,
+      rounds,
+      samples: t.samples,
+      rawSamples: r.samples,
+      ticksPerSec: Math.round(median(ttquant.map((x) => x.ticksPerSecond))),
+      rawTicksPerSec: Math.round(median(rawRates)),
+      every: options.every,
+      loadAvg1m: Number(load.toFixed(2)),
+      stagesP50Us: {
+        tickToStrategy: median(ttquant.map((x) => x.stages.toStrategy.p50Us)),
+        strategyToGateway: median(ttquant.map((x) => x.stages.toGateway.p50Us)),
+        gatewayToVenue: median(ttquant.map((x) => x.stages.inGateway.p50Us)),
+      },
+      stagesP99Us: {
+        tickToStrategy: median(ttquant.map((x) => x.stages.toStrategy.p99Us)),
+        strategyToGateway: median(ttquant.map((x) => x.stages.toGateway.p99Us)),
+        gatewayToVenue: median(ttquant.map((x) => x.stages.inGateway.p99Us)),
+      },
+    }),
+  );
+}
+
+const roleIndex = process.argv.indexOf('--role');
+const role = roleIndex >= 0 ? process.argv[roleIndex + 1] : undefined;
+const run = role === undefined ? main() : (RAW_ROLES as readonly string[]).includes(role) ? runRawRole(role as RawRole, process.argv) : Promise.reject(new Error(`--role: expected one of ${RAW_ROLES.join(', ')}, was ${role}`));
+run.catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

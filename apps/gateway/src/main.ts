@@ -1,0 +1,148 @@
+import { createSimAdapter, simConfigSchema, type SimConfig } from '@ttquant/adapter-sim';
+import { Puller, Replier, Subscriber, topics } from '@ttquant/bus';
+import { busSchema } from '@ttquant/config';
+import { Decimal, systemClock, type InstrumentId } from '@ttquant/domain';
+import { ExecutionEngine } from '@ttquant/execution';
+import { child } from '@ttquant/logging';
+import { gauge } from '@ttquant/metrics';
+import { createPreTradeRisk } from '@ttquant/risk';
+import { decodeInbound, Heartbeat, JournaledPublisher, socketOptionsFrom } from '@ttquant/service-bus';
+import { runService, StartupError, EXIT_CODES } from '@ttquant/service';
+import { appendFileSync } from 'node:fs';
+import { BusExecutionSink } from './bus-execution-sink';
+import { CommandIntake } from './command-intake';
+import { serveControl } from './control-server';
+import { gatewaySchema } from './gateway-config';
+import { readExecutionHistory } from './journal-history';
+import { LatencyRecorder } from './latency-recorder';
+
+/**
+ * The gateway: owns one account on one venue. Pulls order commands, checks
+ * them (pre-trade risk), journals them durably before routing, tracks every
+ * order through the venue's reports, and publishes order events, fills,
+ * positions and account state. A restart rebuilds its state from the journal
+ * and reconciles with the venue before it routes anything new.
+ */
+void runService({
+  name: 'gateway',
+  schema: { bus: busSchema, gateway: gatewaySchema, sim: simConfigSchema },
+  defaultHttpPort: 9102,
+  async start(ctx) {
+    const { bus, gateway, sim: simSettings, service } = ctx.config.properties;
+    const { account } = gateway;
+    const sockets = { ...socketOptionsFrom(bus), registry: ctx.registry };
+
+    const out = new JournaledPublisher({
+      ...sockets,
+      name: 'gateway-out',
+      source: { service: service.name, instance: service.instance },
+      journal: { dir: gateway.journalDir || `.data/journal/gateway-${account}` },
+    });
+    out.publisher.connect(bus.xsubEndpoint);
+    ctx.onShutdown('publisher and journal', () => out.close());
+
+    // The sim venue lives in this process and follows the market published on the bus.
+    const simConfig: SimConfig = { ...(simSettings as SimConfig), account, market: { ...simSettings.market, source: 'external' } };
+    const orderLog = gateway.simOrderLog;
+    // Latency bench only: a sample per tagged order as the venue receives it, written at shutdown.
+    const latency = gateway.latencySamplesFile ? new LatencyRecorder((id) => engine.lastEvent(id)) : undefined;
+    if (latency) ctx.onShutdown('latency samples', () => latency.write(gateway.latencySamplesFile));
+    const sim = createSimAdapter(simConfig, { clock: systemClock }, {
+      onOrderReceived:
+        orderLog || latency
+          ? (order) => {
+              if (orderLog) appendFileSync(orderLog, `${order.clientOrderId}\n`);
+              latency?.record(order.clientOrderId, order.time);
+            }
+          : undefined,
+    });
+    const instrument = (id: InstrumentId) => {
+      const found = sim.instruments.find(id.symbol);
+      return found && found.id.venue === id.venue ? found : undefined;
+    };
+
+    const engine = new ExecutionEngine({
+      account,
+      client: sim.execution,
+      risk: createPreTradeRisk({
+        maxOrderQuantity: Decimal.parse(gateway.risk.maxOrderQuantity),
+        maxOrderNotional: Decimal.parse(gateway.risk.maxOrderNotional),
+        maxPosition: Decimal.parse(gateway.risk.maxPosition),
+        priceBandBps: gateway.risk.priceBandBps,
+      }),
+      instrument,
+      sink: new BusExecutionSink(out, account),
+      clock: systemClock,
+      logger: child(ctx.logger, 'execution'),
+      source: `gateway/${service.instance}`,
+    });
+    const history = readExecutionHistory(out.journal, account);
+    if (history.unreadable > 0) ctx.logger.error({ unreadable: history.unreadable }, 'journal records that could not be decoded were skipped');
+    engine.restore(history);
+
+    const marketData = new Subscriber({ ...sockets, name: 'gateway-md' });
+    marketData.connect(bus.xpubEndpoint);
+    for (const listed of sim.instruments.all()) marketData.subscribe(topics.tick(listed.id.venue, listed.id.symbol));
+    const marketLoop = marketData.consume((message) => {
+      const inbound = decodeInbound(message);
+      if (inbound.ok && inbound.message.kind === 'quote') {
+        sim.simulator.updateMarket(inbound.message.value);
+        engine.onQuote(inbound.message.value);
+      }
+    });
+    ctx.onShutdown('market data', async () => {
+      marketData.close();
+      await marketLoop;
+    });
+
+    const heartbeat = new Heartbeat({
+      publisher: out.publisher,
+      service: service.name,
+      instance: service.instance,
+      info: () => ({
+        account,
+        orders: String(engine.lastEvents().length),
+        submitted: String(engine.stats.submitted),
+        denied: String(engine.stats.denied),
+        fills: String(engine.stats.fills),
+        closingFills: String(engine.stats.closingFills),
+        duplicateCommands: String(engine.stats.duplicateCommands),
+        malformedCommands: String(engine.stats.malformedCommands),
+        ready: String(engine.ready),
+      }),
+    });
+    heartbeat.start();
+
+    await engine.start().catch((error: unknown) => {
+      throw new StartupError(`cannot connect to the venue: ${(error as Error).message}`, EXIT_CODES.unavailable, { cause: error });
+    });
+    ctx.onShutdown('execution engine', async () => {
+      await engine.drain();
+      // Every consumer ends with the final state of every order this gateway accepted.
+      engine.publishFinalState();
+      heartbeat.stop();
+      await engine.stop();
+    });
+
+    const control = new Replier({ ...sockets, name: 'gateway-control' });
+    await control.bind(gateway.controlEndpoint);
+    void serveControl(control, engine, out, account);
+    ctx.onShutdown('control', () => control.close());
+
+    const puller = new Puller({ ...sockets, name: 'gateway-orders' });
+    await puller.bind(gateway.ordersEndpoint);
+    const intake = new CommandIntake(puller, engine);
+    intake.start();
+    ctx.onShutdown('order intake', () => intake.stop());
+
+    const readyGauge = gauge(ctx.registry, 'ttq_gateway_ready', 'Reconciled with the venue and routing orders (1) or not (0).');
+    const readiness = setInterval(() => {
+      readyGauge.set(engine.ready ? 1 : 0);
+      ctx.setReady(engine.ready, engine.ready ? undefined : 'not connected to or reconciled with the venue');
+    }, 250);
+    readiness.unref();
+    ctx.onShutdown('readiness', () => clearInterval(readiness));
+    heartbeat.setState('READY');
+    ctx.logger.info({ account, orders: gateway.ordersEndpoint, control: gateway.controlEndpoint }, 'gateway running');
+  },
+});

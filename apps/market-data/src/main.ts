@@ -1,0 +1,92 @@
+import { createSimAdapter, simConfigSchema, type SimConfig } from '@ttquant/adapter-sim';
+import { REPLAY_METHOD, Replier, replayHandler, topics } from '@ttquant/bus';
+import { busSchema } from '@ttquant/config';
+import { systemClock, type MarketData } from '@ttquant/domain';
+import type { DataSubscription } from '@ttquant/gateway-api';
+import { Heartbeat, JournaledPublisher, socketOptionsFrom } from '@ttquant/service-bus';
+import { EXIT_CODES, runService, StartupError } from '@ttquant/service';
+import { marketDataSchema } from './market-data-config';
+
+/**
+ * Market data: runs the venue's data client, publishes every quote and trade
+ * on `md.tick.<venue>.<symbol>` (journaled for replay), instrument definitions
+ * for late joiners, venue connection status and its heartbeat.
+ */
+void runService({
+  name: 'market-data',
+  schema: { bus: busSchema, marketData: marketDataSchema, sim: simConfigSchema },
+  defaultHttpPort: 9101,
+  async start(ctx) {
+    const { bus, marketData, sim: simSettings, service } = ctx.config.properties;
+    const sockets = { ...socketOptionsFrom(bus), registry: ctx.registry };
+
+    const out = new JournaledPublisher({
+      ...sockets,
+      name: 'market-data-out',
+      source: { service: service.name, instance: service.instance },
+      journal: {
+        dir: marketData.journalDir || `.data/journal/market-data-${service.instance}`,
+        retentionMs: marketData.journalRetention,
+        maxSegmentBytes: 16 * 1024 * 1024,
+      },
+    });
+    out.publisher.connect(bus.xsubEndpoint);
+    ctx.onShutdown('publisher and journal', () => out.close());
+
+    const replay = new Replier({ ...sockets, name: 'market-data-replay' });
+    await replay.bind(marketData.replayEndpoint);
+    void replay.serve({ [REPLAY_METHOD]: replayHandler((request) => out.replay(request)) });
+    ctx.onShutdown('replay', () => replay.close());
+
+    const sim = createSimAdapter({ ...(simSettings as SimConfig), market: { ...simSettings.market, source: 'internal' } }, { clock: systemClock });
+    const wanted = new Set(marketData.symbols);
+    const listed = sim.instruments.all().filter((i) => wanted.size === 0 || wanted.has(i.id.symbol));
+    if (listed.length === 0) {
+      throw new StartupError(`none of the symbols ${[...wanted].join(', ')} is listed by the venue`, EXIT_CODES.config);
+    }
+
+    const tickTopics = new Map(listed.map((i) => [i.id.symbol, topics.tick(i.id.venue, i.id.symbol)]));
+    const publishData = (data: MarketData) => {
+      const topic = tickTopics.get(data.instrument.symbol);
+      if (!topic || (data.kind !== 'quote' && data.kind !== 'trade')) return;
+      const times = { eventTimeNs: data.eventTime, initTimeNs: data.initTime };
+      out.publish(topic, data.kind === 'quote' ? { kind: 'quote', value: data } : { kind: 'trade', value: data }, times);
+    };
+    // Each tick stream numbers its messages 1, 2, 3…: the last sequences add up to what was published.
+    const ticksPublished = () => [...tickTopics.values()].reduce((sum, topic) => sum + out.publisher.lastSequence(topic), 0);
+    sim.data.onData(publishData);
+    sim.data.onStatus((status) => out.publish(topics.venueStatus(status.venue), { kind: 'venueStatus', value: status }));
+
+    const publishInstruments = () => {
+      for (const instrument of listed) {
+        out.publish(topics.instrument(instrument.id.venue, instrument.id.symbol), { kind: 'instrument', value: instrument });
+      }
+    };
+    publishInstruments();
+    const instrumentTimer = setInterval(publishInstruments, marketData.instrumentInterval);
+    instrumentTimer.unref();
+
+    const heartbeat = new Heartbeat({
+      publisher: out.publisher,
+      service: service.name,
+      instance: service.instance,
+      info: () => ({ ticksPublished: String(ticksPublished()), venues: sim.venue }),
+    });
+    heartbeat.start();
+
+    await sim.data.connect();
+    const subscriptions: DataSubscription[] = listed.flatMap((i) => [
+      { kind: 'quotes', instrument: i.id },
+      { kind: 'trades', instrument: i.id },
+    ]);
+    for (const subscription of subscriptions) await sim.data.subscribe(subscription);
+    ctx.onShutdown('venue data', async () => {
+      clearInterval(instrumentTimer);
+      await sim.data.disconnect();
+      heartbeat.stop();
+    });
+    heartbeat.setState('READY');
+    ctx.setReady(true);
+    ctx.logger.info({ instruments: listed.map((i) => i.id.symbol) }, 'publishing market data');
+  },
+});

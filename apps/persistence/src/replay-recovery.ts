@@ -1,0 +1,146 @@
+import { Requester, type BusMessage, type SequenceGap, type StreamStart } from '@ttquant/bus';
+import { bigIntToInt64, decodeEnvelope, int64ToBigInt, ProtocolError, type ValidEnvelope } from '@ttquant/protocol';
+
+/** A range of one stream to fetch again. */
+interface MissingRange {
+  readonly service: string;
+  readonly instance: string;
+  readonly topic: string;
+  readonly epoch: bigint;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Settings of {@link ReplayRecovery}. */
+export interface ReplayRecoveryOptions {
+  /** Replay endpoint of each publishing service (`market-data`, `gateway`); services not listed are not asked. */
+  readonly endpoints: Readonly<Record<string, string>>;
+  /** Stores one recovered message, exactly as if it had arrived live. */
+  readonly route: (message: BusMessage) => void | Promise<void>;
+  readonly logger: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
+  readonly timeoutMs?: number;
+}
+
+/** Counters for the heartbeat and metrics. */
+export interface ReplayStats {
+  requests: number;
+  recovered: number;
+  /** Messages the journal no longer held (retention) or could not serve. */
+  unrecoverable: number;
+  failures: number;
+}
+
+/**
+ * Fetches what persistence missed from the publishers' journals: messages 1..n-1
+ * of a stream first seen at sequence n (published before persistence joined, or
+ * lost to the PUB/SUB slow-joiner race), and every sequence gap. Requests run one
+ * at a time per service; the storage keys make a message that arrives twice
+ * (live and replayed) count once.
+ */
+export class ReplayRecovery {
+  readonly stats: ReplayStats = { requests: 0, recovered: 0, unrecoverable: 0, failures: 0 };
+  private readonly requesters = new Map<string, Requester>();
+  private readonly queues = new Map<string, Promise<void>>();
+  private closed = false;
+
+  constructor(private readonly options: ReplayRecoveryOptions) {}
+
+  /** For the subscriber's `onStreamStart`. */
+  onStreamStart = (start: StreamStart): void => {
+    if (start.firstSequence <= 1) return;
+    this.enqueue({ ...start.source, topic: start.topic, epoch: start.epoch, from: 1, to: start.firstSequence - 1 });
+  };
+
+  /** For the subscriber's `onGap`. */
+  onGap = (gap: SequenceGap): void => {
+    this.enqueue({ ...gap.source, topic: gap.topic, epoch: gap.epoch, from: gap.from, to: gap.to });
+  };
+
+  /** Resolves once every request queued so far has been served (or failed). */
+  async drain(): Promise<void> {
+    await Promise.all(this.queues.values());
+  }
+
+  /** Finishes what is queued, then closes the sockets. */
+  async close(): Promise<void> {
+    await this.drain();
+    this.closed = true;
+    for (const requester of this.requesters.values()) requester.close();
+  }
+
+  private enqueue(range: MissingRange): void {
+    const endpoint = this.options.endpoints[range.service];
+    if (!endpoint || this.closed) {
+      this.stats.unrecoverable += range.to - range.from + 1;
+      this.options.logger.warn({ ...range, epoch: range.epoch.toString() }, 'missed messages of a service with no replay endpoint');
+      return;
+    }
+    const previous = this.queues.get(range.service) ?? Promise.resolve();
+    this.queues.set(range.service, previous.then(() => this.recover(endpoint, range)));
+  }
+
+  private async recover(endpoint: string, range: MissingRange): Promise<void> {
+    let requester = this.requesters.get(endpoint);
+    if (!requester) {
+      requester = new Requester({ name: `replay-${range.service}`, timeoutMs: this.options.timeoutMs ?? 5_000 });
+      requester.connect(endpoint);
+      this.requesters.set(endpoint, requester);
+    }
+    let from = range.from;
+    try {
+      while (from <= range.to) {
+        this.stats.requests++;
+        const response = await requester.replay({
+          topic: range.topic,
+          epoch: bigIntToInt64(range.epoch, true),
+          fromSequence: bigIntToInt64(BigInt(from), true),
+          toSequence: bigIntToInt64(BigInt(range.to), true),
+        });
+        const firstAvailable = Number(response.firstAvailableSequence.toString());
+        if (response.error !== '' || response.envelopes.length === 0) {
+          this.stats.unrecoverable += range.to - from + 1;
+          this.options.logger.error({ ...range, epoch: range.epoch.toString(), from, error: response.error }, 'journal could not replay');
+          return;
+        }
+        if (firstAvailable > from) {
+          this.stats.unrecoverable += firstAvailable - from;
+          this.options.logger.error({ ...range, epoch: range.epoch.toString(), lost: firstAvailable - from }, 'journal retention dropped messages');
+        }
+        let last = from - 1;
+        for (const bytes of response.envelopes) {
+          for (const message of replayedMessages(range.topic, decodeEnvelope(bytes))) {
+            await this.options.route(message);
+            this.stats.recovered++;
+            last = Math.max(last, message.sequence);
+          }
+        }
+        if (last < from) return;
+        from = last + 1;
+      }
+      this.options.logger.info({ ...range, epoch: range.epoch.toString() }, 'recovered missed messages from the journal');
+    } catch (error) {
+      this.stats.failures++;
+      const reason = error instanceof ProtocolError ? 'unreadable journal record' : 'replay request failed';
+      this.options.logger.error({ err: error, ...range, epoch: range.epoch.toString(), from }, reason);
+    }
+  }
+}
+
+/** The messages of a journaled envelope, shaped like live bus messages. */
+function replayedMessages(topic: string, envelope: ValidEnvelope): BusMessage[] {
+  const { header } = envelope;
+  const source = { service: header.sourceService, instance: header.sourceInstance };
+  const epoch = int64ToBigInt(header.epoch, true);
+  const sendTimeNs = int64ToBigInt(header.sendTimeNs);
+  return envelope.items.map((item) => ({
+    topic,
+    header,
+    sequence: item.sequence,
+    payload: item.payload,
+    eventTimeNs: int64ToBigInt(item.eventTimeNs),
+    initTimeNs: int64ToBigInt(item.initTimeNs),
+    sendTimeNs,
+    epoch,
+    source,
+  }));
+}

@@ -1,0 +1,66 @@
+import { BatchWriter, type BatchWriterOptions, type WriterStats } from '@ttquant/storage';
+import type { Pool } from 'pg';
+import { ROUTED_TABLES, type RoutedTable, type TableSinks } from './store-router';
+
+/** Rows held per writer before `write` waits, as a multiple of the batch size. */
+const BUFFER_BATCHES = 4;
+
+type Writers = { readonly [N in RoutedTable]: BatchWriter<N> };
+
+/** One batch writer per stored table, created, counted and closed together. */
+export class TableWriters {
+  /** The writers, as the router's sinks. */
+  readonly sinks: TableSinks;
+  /** Rows a writer holds at most (its buffer size), for the buffer-fill metric. */
+  readonly maxBufferedRows: number;
+  private readonly writers: Writers;
+
+  constructor(pool: Pool, options: BatchWriterOptions & { readonly batchRows: number }) {
+    this.maxBufferedRows = options.batchRows * BUFFER_BATCHES;
+    const make = <N extends RoutedTable>(table: N): BatchWriter<N> =>
+      new BatchWriter(pool, table, { ...options, maxBufferedRows: this.maxBufferedRows });
+    this.writers = {
+      quote_ticks: make('quote_ticks'),
+      trade_ticks: make('trade_ticks'),
+      book_snapshots: make('book_snapshots'),
+      bars: make('bars'),
+      funding_rates: make('funding_rates'),
+      order_events: make('order_events'),
+      fills: make('fills'),
+      positions: make('positions'),
+      account_snapshots: make('account_snapshots'),
+      venue_status: make('venue_status'),
+      alerts: make('alerts'),
+    };
+    this.sinks = this.writers;
+  }
+
+  /** The writer of one table. */
+  writer<N extends RoutedTable>(table: N): BatchWriter<N> {
+    return this.writers[table] as BatchWriter<N>;
+  }
+
+  /** Every writer's counters, by table. */
+  stats(): ReadonlyMap<RoutedTable, WriterStats> {
+    return new Map(ROUTED_TABLES.map((table) => [table, this.writers[table].stats]));
+  }
+
+  /** Rows stored, summed over the tables. */
+  get rowsWritten(): number {
+    let sum = 0;
+    for (const table of ROUTED_TABLES) sum += this.writers[table].stats.rowsWritten;
+    return sum;
+  }
+
+  /** Rows parked, summed over the tables. */
+  get rowsParked(): number {
+    let sum = 0;
+    for (const table of ROUTED_TABLES) sum += this.writers[table].stats.rowsParked;
+    return sum;
+  }
+
+  /** Stores everything received by every writer, then closes them. */
+  async closeAll(): Promise<void> {
+    await Promise.all(ROUTED_TABLES.map((table) => this.writers[table].close()));
+  }
+}

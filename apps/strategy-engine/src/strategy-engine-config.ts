@@ -1,0 +1,34 @@
+import type convict from 'convict';
+import type { StrategyDefinition } from '@ttquant/strategy';
+
+/** Strategy-engine settings, under `strategyEngine`. */
+export interface StrategyEngineConfig {
+  /** Account the strategies trade unless a strategy names another. */
+  account: string;
+  /** The PULL endpoint of the gateway owning the account. */
+  gatewayEndpoint: string;
+  /** An order the gateway has not answered after this long is sent again (same client order id). */
+  resendAfter: number;
+  strategies: StrategyDefinition[];
+}
+
+export const strategyEngineSchema: convict.Schema<StrategyEngineConfig> = {
+  account: { doc: 'Account the strategies trade.', format: 'nonempty-string', default: 'SIM001' },
+  gatewayEndpoint: {
+    doc: "The order endpoint of the account's gateway (PUSH connects here).",
+    format: 'zmq-endpoint',
+    default: 'tcp://127.0.0.1:5560',
+  },
+  resendAfter: { doc: 'Resend an unanswered order (same client order id) after this long.', format: 'duration', default: 5_000 },
+  strategies: {
+    doc: 'The strategies to run: [[strategyEngine.strategies]] tables with type, id and params.',
+    format: Array,
+    default: [
+      {
+        type: 'ema-cross',
+        id: 'ema1',
+        params: { venue: 'SIM', symbol: 'ACME', fastPeriod: 5, slowPeriod: 20, quantity: '10', mode: 'long-only' },
+      },
+    ],
+  },
+};
