@@ -1,0 +1,102 @@
+import { Replier, tcpEndpoint } from '@ttquant/bus';
+import { Decimal, type OrderEvent, type PositionSnapshot } from '@ttquant/domain';
+import { encodeOrderEvent, encodePosition, wire } from '@ttquant/protocol';
+import { loadCliConfig } from '../cli-config';
+import { decodeState, fetchGatewayState, STATE_METHOD } from './gateway-state';
+
+const event: OrderEvent = {
+  order: {
+    spec: {
+      clientOrderId: 'manualabc11',
+      account: 'SIM001',
+      instrument: { venue: 'SIM', symbol: 'ACME' },
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: Decimal.parse('10'),
+      timeInForce: 'DAY',
+      reduceOnly: false,
+      postOnly: false,
+      outsideRth: false,
+      strategyId: 'manual',
+      tags: {},
+    },
+    status: 'FILLED',
+    filledQuantity: Decimal.parse('10'),
+    avgFillPrice: Decimal.parse('100.05'),
+    createdTime: 1_700_000_000_000_000_000n,
+    updatedTime: 1_700_000_000_100_000_000n,
+  },
+  reason: '',
+  eventSequence: 3,
+};
+
+const position: PositionSnapshot = {
+  account: 'SIM001',
+  instrument: { venue: 'SIM', symbol: 'ACME' },
+  quantity: Decimal.parse('10'),
+  avgPrice: Decimal.parse('100.05'),
+  realizedPnl: Decimal.parse('-1.25'),
+  unrealizedPnl: Decimal.parse('0.5'),
+  currency: 'USD',
+};
+
+function snapshotBytes(): Uint8Array {
+  return wire.StateSnapshot.encode({
+    orders: [encodeOrderEvent(event)],
+    positions: [encodePosition(position)],
+    stats: { fills: '1' },
+    ready: true,
+  }).finish();
+}
+
+describe('decodeState', () => {
+  it('turns a StateSnapshot into domain orders and positions', () => {
+    const state = decodeState(snapshotBytes());
+    expect(state.ready).toBe(true);
+    expect(state.stats).toEqual({ fills: '1' });
+    expect(state.orders).toHaveLength(1);
+    expect(state.orders[0]?.order.status).toBe('FILLED');
+    expect(state.orders[0]?.order.avgFillPrice?.toString()).toBe('100.05');
+    expect(state.positions[0]?.realizedPnl.toString()).toBe('-1.25');
+  });
+
+  it('refuses bytes that are not a StateSnapshot, saying what was expected', () => {
+    expect(() => decodeState(Uint8Array.from([0xff, 0xff, 0xff]))).toThrow(/stateSnapshot: expected a protobuf-encoded StateSnapshot/);
+  });
+});
+
+describe('fetchGatewayState', () => {
+  let replier: Replier;
+  let endpoint: string;
+  const requests: wire.StateRequest[] = [];
+
+  beforeAll(async () => {
+    replier = new Replier({ linger: 0 });
+    endpoint = await replier.bind(await tcpEndpoint());
+    void replier.serve({
+      [STATE_METHOD]: (body) => {
+        const request = wire.StateRequest.decode(body);
+        requests.push(request);
+        if (request.account === 'OTHER') throw new Error('this gateway owns account SIM001, not OTHER');
+        return snapshotBytes();
+      },
+    });
+  });
+  afterAll(() => replier.close());
+
+  const config = () => loadCliConfig({ TTQ_CLI_GATEWAY_CONTROL: endpoint, TTQ_CLI_REQUEST_TIMEOUT: '2s' }, '/nonexistent');
+
+  it('asks for the account given and decodes the answer', async () => {
+    const state = await fetchGatewayState(config(), 'SIM001');
+    expect(requests.at(-1)?.account).toBe('SIM001');
+    expect(state.orders[0]?.order.spec.clientOrderId).toBe('manualabc11');
+  });
+
+  it("turns the gateway's refusal into a failed operation with its reason", async () => {
+    await expect(fetchGatewayState(config(), 'OTHER')).rejects.toMatchObject({
+      name: 'OperationFailedError',
+      exitCode: 1,
+      message: expect.stringContaining('this gateway owns account SIM001, not OTHER'),
+    });
+  });
+});

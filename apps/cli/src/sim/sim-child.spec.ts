@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freeTcpPort } from '@ttquant/bus';
+import { describeExit, SimChild } from './sim-child';
+
+// Stand-ins for services: a ready HTTP server that exits 0 on SIGTERM, one that dies at once, one that ignores SIGTERM.
+const SCRIPTS = {
+  good: `
+    const http = require('node:http');
+    const server = http.createServer((req, res) => { res.statusCode = req.url === '/readyz' ? 200 : 404; res.end(); });
+    server.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening'));
+    process.on('SIGTERM', () => { console.log('stopping'); server.close(() => process.exit(0)); });`,
+  dies: `console.error('bad config: bus.sendHwm'); process.exit(78);`,
+  stubborn: `
+    const http = require('node:http');
+    http.createServer((req, res) => res.end()).listen(Number(process.env.PORT), '127.0.0.1');
+    process.on('SIGTERM', () => console.log('ignoring SIGTERM'));`,
+} as const;
+
+describe('SimChild', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ttq-child-'));
+    for (const [name, text] of Object.entries(SCRIPTS)) writeFileSync(join(dir, `${name}.cjs`), text);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function start(script: keyof typeof SCRIPTS) {
+    const port = await freeTcpPort();
+    return new SimChild({
+      name: script,
+      bundle: join(dir, `${script}.cjs`),
+      cwd: dir,
+      env: { ...process.env, PORT: String(port) },
+      logFile: join(dir, `${script}.log`),
+      httpPort: port,
+    });
+  }
+
+  it('waits for /readyz, logs to its file and stops cleanly on SIGTERM', async () => {
+    const child = await start('good');
+    await child.waitReady(10_000, new AbortController().signal);
+    const { exit, killed } = await child.stop(5_000);
+    expect(killed).toBe(false);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(child.logTail()).toMatch(/listening\nstopping$/);
+  });
+
+  it('fails the wait with its exit code and last log lines when it dies before being ready', async () => {
+    const child = await start('dies');
+    await expect(child.waitReady(10_000, new AbortController().signal)).rejects.toThrow(
+      /^dies exited with code 78 before it was ready\n--- last lines of .*dies\.log ---\nbad config: bus\.sendHwm$/,
+    );
+  });
+
+  it('kills a process that outlives the stop deadline', async () => {
+    const child = await start('stubborn');
+    await child.waitReady(10_000, new AbortController().signal);
+    const { exit, killed } = await child.stop(300);
+    expect(killed).toBe(true);
+    expect(describeExit(exit)).toBe('signal SIGKILL');
+  });
+});

@@ -1,0 +1,87 @@
+import { freeTcpPort } from '@ttquant/bus';
+
+/** The services of the simulation, in start order: consumers before producers. */
+export const SIM_SERVICES = ['hub', 'persistence', 'gateway', 'strategy-engine', 'market-data'] as const;
+
+/** One of {@link SIM_SERVICES}. */
+export type SimService = (typeof SIM_SERVICES)[number];
+
+/** Every endpoint of one simulation run, each on a free local port. */
+export interface SimEndpoints {
+  /** Hub XSUB: publishers connect. */
+  readonly xsub: string;
+  /** Hub XPUB: subscribers connect. */
+  readonly xpub: string;
+  readonly marketDataReplay: string;
+  readonly gatewayOrders: string;
+  readonly gatewayControl: string;
+  /** `/readyz` and `/metrics` port of each service. */
+  readonly httpPorts: Readonly<Record<SimService, number>>;
+}
+
+/**
+ * Picks free ports for every endpoint, so a run never collides with another
+ * run or with services a developer already has running on the default ports.
+ */
+export async function allocateSimEndpoints(freePort: () => Promise<number> = freeTcpPort): Promise<SimEndpoints> {
+  const ports = new Set<number>();
+  while (ports.size < 5 + SIM_SERVICES.length) ports.add(await freePort());
+  const [xsub, xpub, replay, orders, control, ...http] = [...ports];
+  const tcp = (port: number | undefined) => `tcp://127.0.0.1:${port ?? 0}`;
+  const httpPorts = Object.fromEntries(SIM_SERVICES.map((service, i) => [service, http[i] ?? 0])) as Record<SimService, number>;
+  return { xsub: tcp(xsub), xpub: tcp(xpub), marketDataReplay: tcp(replay), gatewayOrders: tcp(orders), gatewayControl: tcp(control), httpPorts };
+}
+
+/** Settings of the run that reach the services through their environment. */
+export interface SimServiceSettings {
+  readonly endpoints: SimEndpoints;
+  /** The account the gateway owns and the strategy trades. */
+  readonly account: string;
+  /** The per-run database persistence writes to. */
+  readonly databaseUrl: string;
+  /** Random-walk quotes per second per instrument. */
+  readonly ticksPerSecond: number;
+}
+
+/**
+ * The `TTQ_*` variables one service needs: its endpoints (always the run's own,
+ * whatever the caller's environment says) and the sim's tuning. Each service
+ * gets only keys of its own schema, so its log carries no "unused variable" warnings.
+ */
+export function serviceEnvironment(service: SimService, settings: SimServiceSettings): Record<string, string> {
+  const { endpoints } = settings;
+  const common = {
+    TTQ_SERVICE_HTTP_PORT: String(endpoints.httpPorts[service]),
+    TTQ_SERVICE_HTTP_HOST: '127.0.0.1',
+  };
+  const bus = { TTQ_BUS_XSUB_ENDPOINT: endpoints.xsub, TTQ_BUS_XPUB_ENDPOINT: endpoints.xpub };
+  switch (service) {
+    case 'hub':
+      return { ...common, TTQ_HUB_FRONTEND: endpoints.xsub, TTQ_HUB_BACKEND: endpoints.xpub };
+    case 'persistence':
+      return {
+        ...common,
+        ...bus,
+        DATABASE_URL: settings.databaseUrl,
+        TTQ_PERSISTENCE_REPLAY_MARKET_DATA: endpoints.marketDataReplay,
+        TTQ_PERSISTENCE_REPLAY_GATEWAY: endpoints.gatewayControl,
+      };
+    case 'gateway':
+      return {
+        ...common,
+        ...bus,
+        TTQ_GATEWAY_ACCOUNT: settings.account,
+        TTQ_GATEWAY_ORDERS_ENDPOINT: endpoints.gatewayOrders,
+        TTQ_GATEWAY_CONTROL_ENDPOINT: endpoints.gatewayControl,
+      };
+    case 'strategy-engine':
+      return { ...common, ...bus, TTQ_STRATEGY_ENGINE_ACCOUNT: settings.account, TTQ_STRATEGY_ENGINE_GATEWAY_ENDPOINT: endpoints.gatewayOrders };
+    case 'market-data':
+      return {
+        ...common,
+        ...bus,
+        TTQ_MARKET_DATA_REPLAY_ENDPOINT: endpoints.marketDataReplay,
+        TTQ_SIM_MARKET_TICKS_PER_SECOND: String(settings.ticksPerSecond),
+      };
+  }
+}
