@@ -1,5 +1,5 @@
 import { createSimAdapter, simConfigSchema, type SimConfig } from '@ttquant/adapter-sim';
-import { REPLAY_METHOD, Replier, replayHandler, topics } from '@ttquant/bus';
+import { REPLAY_METHOD, Replier, replayHandler, topics, type Topic } from '@ttquant/bus';
 import { busSchema } from '@ttquant/config';
 import { systemClock, type MarketData } from '@ttquant/domain';
 import type { DataSubscription } from '@ttquant/gateway-api';
@@ -20,9 +20,14 @@ void runService({
     const { bus, marketData, sim: simSettings, service } = ctx.config.properties;
     const sockets = { ...socketOptionsFrom(bus), registry: ctx.registry };
 
+    const tickTopics = new Map<string, Topic>();
+    const tickTopicSet = new Set<string>();
+    const dropEvery = marketData.dropTickEvery;
+    if (dropEvery > 0) ctx.logger.warn({ dropTickEvery: dropEvery }, 'fault drill: every Nth tick is journaled but not sent');
     const out = new JournaledPublisher({
       ...sockets,
       name: 'market-data-out',
+      ...(dropEvery > 0 ? { dropFrame: (topic: Topic, sequence: number) => tickTopicSet.has(topic) && sequence % dropEvery === 0 } : {}),
       source: { service: service.name, instance: service.instance },
       journal: {
         dir: marketData.journalDir || `.data/journal/market-data-${service.instance}`,
@@ -45,7 +50,11 @@ void runService({
       throw new StartupError(`none of the symbols ${[...wanted].join(', ')} is listed by the venue`, EXIT_CODES.config);
     }
 
-    const tickTopics = new Map(listed.map((i) => [i.id.symbol, topics.tick(i.id.venue, i.id.symbol)]));
+    for (const instrument of listed) {
+      const topic = topics.tick(instrument.id.venue, instrument.id.symbol);
+      tickTopics.set(instrument.id.symbol, topic);
+      tickTopicSet.add(topic);
+    }
     const publishData = (data: MarketData) => {
       const topic = tickTopics.get(data.instrument.symbol);
       if (!topic || (data.kind !== 'quote' && data.kind !== 'trade')) return;

@@ -14,6 +14,8 @@ export interface MarketDataConfig {
   journalRetention: number;
   /** How often instrument definitions are published again, for late joiners. */
   instrumentInterval: number;
+  /** Fault drill: every Nth tick of a stream is journaled but not sent (0: never). */
+  dropTickEvery: number;
 }
 
 export const marketDataSchema: convict.Schema<MarketDataConfig> = {
@@ -27,4 +29,9 @@ export const marketDataSchema: convict.Schema<MarketDataConfig> = {
   journalDir: { doc: 'Journal folder; empty for .data/journal/market-data-<instance>.', format: String, default: '' },
   journalRetention: { doc: 'How long journaled ticks are kept for replay.', format: 'duration', default: 3_600_000 },
   instrumentInterval: { doc: 'How often instrument definitions are published again.', format: 'duration', default: 5_000 },
+  dropTickEvery: {
+    doc: 'Fault drill for gap detection and replay: every Nth tick is journaled but not sent; 0 (default) never. Not for production.',
+    format: 'nat',
+    default: 0,
+  },
 };

@@ -36,6 +36,12 @@ export interface PublisherOptions extends BusSocketOptions, StamperOptions {
   readonly maxQueue?: number;
   /** Sees every encoded envelope before it goes out. Exceptions propagate to `publish`. */
   readonly onPublished?: PublishedHook;
+  /**
+   * Fault injection for tests and drills: a single-message frame for which this
+   * returns true is stamped and handed to `onPublished` (so journaled) but not
+   * sent, exactly like a frame lost on the network. Never set in production.
+   */
+  readonly dropFrame?: (topic: Topic, sequence: number) => boolean;
 }
 
 /** Counters of a {@link Publisher}. */
@@ -89,6 +95,7 @@ export class Publisher extends BusSocket<zmq.Publisher> {
   private readonly topics = new Map<string, TopicState>();
   private readonly batch: BatchOptions | undefined;
   private readonly onPublished: PublishedHook | undefined;
+  private readonly dropFrame: ((topic: Topic, sequence: number) => boolean) | undefined;
   private readonly sentByFamily: FamilyCounts | undefined;
   private readonly openBatches = new Set<TopicState>();
   private timer: NodeJS.Timeout | undefined;
@@ -112,6 +119,7 @@ export class Publisher extends BusSocket<zmq.Publisher> {
       this.batch = options.batch;
     }
     this.onPublished = options.onPublished;
+    this.dropFrame = options.dropFrame;
     this.sentByFamily = this.exportsMetrics ? new FamilyCounts() : undefined;
   }
 
@@ -141,7 +149,7 @@ export class Publisher extends BusSocket<zmq.Publisher> {
     if (this.batch === undefined) {
       const bytes = this.stamper.encodeMessage(sequence, payload, times);
       if (this.onPublished !== undefined) this.onPublished(topic, sequence, bytes);
-      this.queue.push([state.stream.topicFrame, bytes]);
+      if (this.dropFrame === undefined || !this.dropFrame(topic, sequence)) this.queue.push([state.stream.topicFrame, bytes]);
       return sequence;
     }
     this.addToBatch(state, this.batch, sequence, payload, times);

@@ -15,6 +15,11 @@ const flags = {
   'ticks-per-second': { type: 'string', value: '<n>', help: `random-walk quotes per second per instrument (default ${SIM_DEFAULTS.ticksPerSecond})` },
   'fast-period': { type: 'string', value: '<n>', help: `fast EMA of the strategy, in quotes (default ${SIM_DEFAULTS.fastPeriod})` },
   'slow-period': { type: 'string', value: '<n>', help: `slow EMA of the strategy, in quotes (default ${SIM_DEFAULTS.slowPeriod})` },
+  'drop-tick-every': {
+    type: 'string',
+    value: '<n>',
+    help: 'fault drill: market-data journals but does not send every Nth tick; persistence must detect the gaps and replay them',
+  },
 } as const satisfies FlagSpecs;
 
 function positiveNumber(args: ParsedArgs, name: string, fallback: number, integer: boolean, max: number): number {
@@ -36,7 +41,7 @@ export function builtAppsDir(): string {
 export const simCommand: Command = {
   name: 'sim',
   summary: 'run hub, persistence, gateway, strategy-engine and market-data on the sim venue; print a summary',
-  usage: 'ttq sim [--duration <s>] [--summary <file>] [--ticks-per-second <n>] [--fast-period <n>] [--slow-period <n>] [--json]',
+  usage: 'ttq sim [--duration <s>] [--summary <file>] [--ticks-per-second <n>] [--fast-period <n>] [--slow-period <n>] [--drop-tick-every <n>] [--json]',
   flags,
   async run(args, ctx) {
     if (booleanFlag(args, 'help')) {
@@ -53,6 +58,7 @@ export const simCommand: Command = {
     const slowPeriod = positiveNumber(args, 'slow-period', SIM_DEFAULTS.slowPeriod, true, 10_000);
     if (fastPeriod >= slowPeriod) throw new UsageError(`expected --fast-period < --slow-period, was ${fastPeriod} >= ${slowPeriod}`);
     const ticksPerSecond = positiveNumber(args, 'ticks-per-second', SIM_DEFAULTS.ticksPerSecond, false, 1_000);
+    const dropTickEvery = stringFlag(args, 'drop-tick-every') === undefined ? 0 : positiveNumber(args, 'drop-tick-every', 0, true, 1_000_000);
     const summaryFile = stringFlag(args, 'summary');
 
     const appsDir = builtAppsDir();
@@ -68,6 +74,7 @@ export const simCommand: Command = {
         json: booleanFlag(args, 'json'),
         account: SIM_DEFAULTS.account,
         ticksPerSecond,
+        dropTickEvery,
         strategy: { symbol: SIM_DEFAULTS.symbol, fastPeriod, slowPeriod, quantity: SIM_DEFAULTS.quantity },
         databaseUrl: config.database.url,
         cwd: ctx.cwd,

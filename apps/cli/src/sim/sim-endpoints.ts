@@ -41,6 +41,8 @@ export interface SimServiceSettings {
   readonly databaseUrl: string;
   /** Random-walk quotes per second per instrument. */
   readonly ticksPerSecond: number;
+  /** Fault drill: market-data journals but does not send every Nth tick (0: never). */
+  readonly dropTickEvery?: number;
 }
 
 /**
@@ -82,6 +84,7 @@ export function serviceEnvironment(service: SimService, settings: SimServiceSett
         ...bus,
         TTQ_MARKET_DATA_REPLAY_ENDPOINT: endpoints.marketDataReplay,
         TTQ_SIM_MARKET_TICKS_PER_SECOND: String(settings.ticksPerSecond),
+        ...(settings.dropTickEvery ? { TTQ_MARKET_DATA_DROP_TICK_EVERY: String(settings.dropTickEvery) } : {}),
       };
   }
 }

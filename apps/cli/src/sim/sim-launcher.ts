@@ -33,6 +33,8 @@ export interface SimOptions {
   readonly account: string;
   /** Random-walk quotes per second per instrument. */
   readonly ticksPerSecond: number;
+  /** Fault drill: market-data journals but does not send every Nth tick (0: never). */
+  readonly dropTickEvery: number;
   readonly strategy: SimStrategySettings;
   /** PostgreSQL server to create the run's database on; empty: the embedded server. */
   readonly databaseUrl: string;
@@ -91,7 +93,13 @@ export async function runSimulation(options: SimOptions, io: CliIo, signal: Abor
     io.err(`ttq sim: database ${database} on ${redactPassword(serverUrl)}${runDatabase.dropped.length ? ` (dropped older ${runDatabase.dropped.join(', ')})` : ''}\n`);
 
     const endpoints = await allocateSimEndpoints();
-    const settings = { endpoints, account: options.account, databaseUrl: runDatabase.url, ticksPerSecond: options.ticksPerSecond };
+    const settings = {
+      endpoints,
+      account: options.account,
+      databaseUrl: runDatabase.url,
+      ticksPerSecond: options.ticksPerSecond,
+      dropTickEvery: options.dropTickEvery,
+    };
     for (const service of SIM_SERVICES) {
       if (signal.aborted || failures.length > 0) break;
       const child = new SimChild({
