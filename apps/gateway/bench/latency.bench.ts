@@ -28,8 +28,8 @@
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { formatSummary, median, type LatencySummary } from './latency-stats';
-import { RAW_ROLES, runRawRole, runRawRound, type RawRole } from './raw-round';
-import { ensureBundles } from './service-process';
+import { RAW_ROLES, runRawRole, runRawRound, type RawRole, type RawRoundResult } from './raw-round';
+import { ensureBundles } from './bench-processes';
 import { runTtquantRound, type RoundOptions, type TtquantRoundResult } from './ttquant-round';
 
 const GOAL_RATIO = 1.5;
@@ -43,6 +43,14 @@ function numberArg(name: string, fallback: number, min: number): number {
   return value;
 }
 
+function textArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const value = process.argv[i + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`--${name}: expected a value, found none`);
+  return value;
+}
+
 function fmt(n: number, digits = 0): string {
   return Number.isNaN(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
 }
@@ -53,16 +61,14 @@ function medianSummary(rounds: readonly LatencySummary[]): LatencySummary {
     p50Us: median(rounds.map((r) => r.p50Us)),
     p99Us: median(rounds.map((r) => r.p99Us)),
     p999Us: median(rounds.map((r) => r.p999Us)),
-    maxUs: Math.max(...rounds.map((r) => r.maxUs)),
+    maxUs: rounds.length === 0 ? Number.NaN : Math.max(...rounds.map((r) => r.maxUs)),
   };
 }
 
 async function main(): Promise<void> {
   const rounds = numberArg('rounds', 5, 1);
-  const journalIndex = process.argv.indexOf('--journal-dir');
-  const journalDir = journalIndex >= 0 ? process.argv[journalIndex + 1] : undefined;
-  const profileIndex = process.argv.indexOf('--cpu-prof');
-  const cpuProfileDir = profileIndex >= 0 ? process.argv[profileIndex + 1] : undefined;
+  const journalDir = textArg('journal-dir');
+  const cpuProfileDir = textArg('cpu-prof');
   const options: RoundOptions = {
     ticksPerSecond: numberArg('rate', 10_000, 1),
     every: Math.round(numberArg('every', 50, 1)),
@@ -71,8 +77,7 @@ async function main(): Promise<void> {
     ...(journalDir !== undefined ? { journalDir } : {}),
     ...(cpuProfileDir !== undefined ? { cpuProfileDir } : {}),
   };
-  const onlyIndex = process.argv.indexOf('--only');
-  const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined;
+  const only = textArg('only');
   if (only !== undefined && only !== 'ttquant' && only !== 'raw') throw new Error(`--only: expected ttquant or raw, was ${only}`);
   ensureBundles(root);
   console.log(
@@ -84,12 +89,13 @@ async function main(): Promise<void> {
   const ttquant: TtquantRoundResult[] = [];
   const raw: LatencySummary[] = [];
   const rawRates: number[] = [];
+  const rawCpu: RawRoundResult['cpu'][] = [];
   for (let round = 1; round <= rounds; round++) {
     // Alternate which mode goes first, so a drift of the machine does not favour one.
     const order = round % 2 === 1 ? (['ttquant', 'raw'] as const) : (['raw', 'ttquant'] as const);
     for (const mode of order.filter((m) => only === undefined || m === only)) {
       if (mode === 'ttquant') {
-        const result = await runTtquantRound(root, options);
+        const result = await runTtquantRound(options);
         ttquant.push(result);
         const { stages } = result;
         console.log(
@@ -101,11 +107,16 @@ async function main(): Promise<void> {
             `strategy→gateway ${fmt(stages.toGateway.p50Us, 1)}/${fmt(stages.toGateway.p99Us, 1)}  ` +
             `gateway→venue ${fmt(stages.inGateway.p50Us, 1)}/${fmt(stages.inGateway.p99Us, 1)}`,
         );
+        const { cpu } = result;
+        console.log(`        CPU % of one core: market-data ${cpu.marketData}, hub ${cpu.hub}, strategy-engine ${cpu.strategy}, gateway ${cpu.gateway}`);
       } else {
         const result = await runRawRound(__filename, options);
         raw.push(result.latency);
         rawRates.push(result.ticksPerSecond);
+        rawCpu.push(result.cpu);
         console.log(`round ${round} raw      ${formatSummary(result.latency)}  (${result.latency.samples} of ~${result.expectedOrders} orders, ${fmt(result.ticksPerSecond)} ticks/s)`);
+        const { cpu } = result;
+        console.log(`        CPU % of one core: publisher ${cpu.publisher}, proxy ${cpu.proxy}, subscriber ${cpu.subscriber}, puller ${cpu.puller}`);
       }
     }
   }
@@ -142,6 +153,16 @@ async function main(): Promise<void> {
       rawTicksPerSec: Math.round(median(rawRates)),
       every: options.every,
       loadAvg1m: Number(load.toFixed(2)),
+      cpuPct: {
+        marketData: median(ttquant.map((x) => x.cpu.marketData)),
+        hub: median(ttquant.map((x) => x.cpu.hub)),
+        strategyEngine: median(ttquant.map((x) => x.cpu.strategy)),
+        gateway: median(ttquant.map((x) => x.cpu.gateway)),
+        rawPublisher: median(rawCpu.map((x) => x.publisher)),
+        rawProxy: median(rawCpu.map((x) => x.proxy)),
+        rawSubscriber: median(rawCpu.map((x) => x.subscriber)),
+        rawPuller: median(rawCpu.map((x) => x.puller)),
+      },
       stagesP50Us: {
         tickToStrategy: median(ttquant.map((x) => x.stages.toStrategy.p50Us)),
         strategyToGateway: median(ttquant.map((x) => x.stages.toGateway.p50Us)),

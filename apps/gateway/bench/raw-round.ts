@@ -4,6 +4,7 @@ import { Decimal, systemClock, type OrderSpec, type QuoteTick } from '@ttquant/d
 import { encodePayload } from '@ttquant/protocol';
 import * as zmq from 'zeromq';
 import { summarise, type LatencySummary } from './latency-stats';
+import { cpuShares, processCpuSeconds } from './bench-processes';
 import type { RoundOptions } from './ttquant-round';
 
 /*
@@ -31,6 +32,8 @@ export interface RawRoundResult {
   readonly ticksPerSecond: number;
   /** Orders the subscriber should have pushed for the window's ticks. */
   readonly expectedOrders: number;
+  /** Percent of one CPU each role used during the window. */
+  readonly cpu: { readonly proxy: number; readonly publisher: number; readonly subscriber: number; readonly puller: number };
 }
 
 const HWM = 100_000;
@@ -287,16 +290,19 @@ export async function runRawRound(benchFile: string, options: RoundOptions): Pro
     return child;
   };
   try {
-    await start('raw-proxy', ['--frontend', frontend, '--backend', backend]);
+    const proxy = await start('raw-proxy', ['--frontend', frontend, '--backend', backend]);
     const puller = await start('raw-puller', ['--pull', pull]);
-    await start('raw-subscriber', ['--backend', backend, '--pull', pull, '--every', String(options.every)]);
+    const subscriber = await start('raw-subscriber', ['--backend', backend, '--pull', pull, '--every', String(options.every)]);
     const publisher = await start('raw-publisher', ['--frontend', frontend, '--rate', String(options.ticksPerSecond)]);
     publisher.send({ type: 'start' });
 
     await sleep(options.warmupSeconds * 1000);
+    const pids = [proxy.pid, publisher.pid, subscriber.pid, puller.pid];
+    const cpuBefore = pids.map(processCpuSeconds);
     const from = systemClock.nowNanos();
     await sleep(options.seconds * 1000);
     const to = systemClock.nowNanos();
+    const [proxyCpu, publisherCpu, subscriberCpu, pullerCpu] = cpuShares(cpuBefore, pids.map(processCpuSeconds), Number(to - from) / 1e9);
     const stopped = waitFor<{ ticksPerSecond: number }>(publisher, 'raw-publisher', 'stopped');
     publisher.send({ type: 'stop' });
     const { ticksPerSecond } = await stopped;
@@ -310,7 +316,12 @@ export async function runRawRound(benchFile: string, options: RoundOptions): Pro
       const madeNs = BigInt(text);
       if (madeNs >= from && madeNs < to) latencies.push(Number(BigInt(received[i] as string) - madeNs));
     });
-    return { latency: summarise(latencies), ticksPerSecond, expectedOrders: Math.round((ticksPerSecond * options.seconds) / options.every) };
+    return {
+      latency: summarise(latencies),
+      ticksPerSecond,
+      expectedOrders: Math.round((ticksPerSecond * options.seconds) / options.every),
+      cpu: { proxy: proxyCpu as number, publisher: publisherCpu as number, subscriber: subscriberCpu as number, puller: pullerCpu as number },
+    };
   } finally {
     // Producer first, proxy last, like the services.
     for (const child of children.reverse()) await exit(child);

@@ -8,7 +8,8 @@ import { decodeInbound } from '@ttquant/service-bus';
 import { STATE_METHOD } from '../src/control-server';
 import { parseLatencySamples, type LatencySample } from '../src/latency-recorder';
 import { summarise, type LatencySummary } from './latency-stats';
-import { ServiceProcess, type BenchApp } from './service-process';
+import { ServiceProcess } from '@ttquant/testing';
+import { cpuShares, processCpuSeconds, type BenchApp } from './bench-processes';
 
 /** How a round is run; shared with the raw round. */
 export interface RoundOptions {
@@ -54,17 +55,20 @@ export interface TtquantRoundResult {
   readonly strategyGaps: number;
   /** Orders the probe should have sent for the window's ticks, at the rate achieved. */
   readonly expectedOrders: number;
+  /** Percent of one CPU each service used during the window. */
+  readonly cpu: { readonly hub: number; readonly marketData: number; readonly strategy: number; readonly gateway: number };
 }
 
 const INSTANCE = 'bench';
 const toml = (value: string | number) => JSON.stringify(value);
 
 /** Starts a service from its bundle with a config file written for it. */
-function startService(root: string, cwd: string, app: BenchApp, httpPort: number, sections: string, cpuProfileDir?: string): ServiceProcess {
+function startService(cwd: string, app: BenchApp, httpPort: number, sections: string, cpuProfileDir?: string): Promise<ServiceProcess> {
   const file = join(cwd, `${app}.toml`);
   writeFileSync(file, `[service]\ninstance = ${toml(INSTANCE)}\nhttpPort = ${httpPort}\nlogLevel = "warn"\n\n${sections}\n`);
   const nodeArgs = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, `--cpu-prof-name=${app}-${process.pid}-${Date.now()}.cpuprofile`] : [];
-  return ServiceProcess.start(root, app, cwd, file, nodeArgs);
+  // The config file says everything: the bench's own TTQ_* settings must not leak in.
+  return ServiceProcess.start({ app, cwd, httpPort, args: ['--config', file], nodeArgs, logFile: join(cwd, `${app}.log`), cleanEnv: true, waitReady: false });
 }
 
 /** Follows the heartbeats of market data and the strategy engine through the hub. */
@@ -158,7 +162,7 @@ function stagesOf(samples: readonly LatencySample[]): StageSummaries {
  * a fresh temporary folder on free ports. Latency is measured for the orders
  * whose tick was made inside the window after the warm-up.
  */
-export async function runTtquantRound(root: string, options: RoundOptions): Promise<TtquantRoundResult> {
+export async function runTtquantRound(options: RoundOptions): Promise<TtquantRoundResult> {
   const cwd = mkdtempSync(join(tmpdir(), 'ttq-latency-'));
   const endpoint = async () => `tcp://127.0.0.1:${await freeTcpPort()}`;
   const [frontend, backend, orders, control, replay] = [await endpoint(), await endpoint(), await endpoint(), await endpoint(), await endpoint()];
@@ -171,14 +175,13 @@ export async function runTtquantRound(root: string, options: RoundOptions): Prom
   let watch: HeartbeatWatch | undefined;
   let keep = false;
   try {
-    const hub = startService(root, cwd, 'hub', httpPorts.hub, `[hub]\nfrontend = ${toml(frontend)}\nbackend = ${toml(backend)}\n`, profile);
+    const hub = await startService(cwd, 'hub', httpPorts.hub, `[hub]\nfrontend = ${toml(frontend)}\nbackend = ${toml(backend)}\n`, profile);
     running.push(hub);
-    await hub.waitReady(httpPorts.hub);
+    await hub.waitReady();
     watch = new HeartbeatWatch(backend);
 
     // Consumers before the producer, so no tick of the window is missed by a late subscription.
-    const gateway = startService(
-      root,
+    const gateway = await startService(
       cwd,
       'gateway',
       httpPorts.gateway,
@@ -186,8 +189,7 @@ export async function runTtquantRound(root: string, options: RoundOptions): Prom
         `journalDir = ${toml(join(journals, 'gateway'))}\n`,
       profile,
     );
-    const strategy = startService(
-      root,
+    const strategy = await startService(
       cwd,
       'strategy-engine',
       httpPorts.strategy,
@@ -196,11 +198,10 @@ export async function runTtquantRound(root: string, options: RoundOptions): Prom
       profile,
     );
     running.push(gateway, strategy);
-    await Promise.all([gateway.waitReady(httpPorts.gateway), strategy.waitReady(httpPorts.strategy)]);
+    await Promise.all([gateway.waitReady(), strategy.waitReady()]);
 
     // One instrument, quotes only: every tick reaches the probe, like every message reaches the raw subscriber.
-    const marketData = startService(
-      root,
+    const marketData = await startService(
       cwd,
       'market-data',
       httpPorts.marketData,
@@ -208,20 +209,23 @@ export async function runTtquantRound(root: string, options: RoundOptions): Prom
       profile,
     );
     running.push(marketData);
-    await marketData.waitReady(httpPorts.marketData);
+    await marketData.waitReady();
 
     await sleep(options.warmupSeconds * 1000);
+    const pids = [hub.pid, marketData.pid, strategy.pid, gateway.pid];
+    const cpuBefore = pids.map(processCpuSeconds);
     const from = systemClock.nowNanos();
     await sleep(options.seconds * 1000);
     const to = systemClock.nowNanos();
+    const [hubCpu, marketDataCpu, strategyCpu, gatewayCpu] = cpuShares(cpuBefore, pids.map(processCpuSeconds), Number(to - from) / 1e9);
     // Heartbeats come every second: allow the one just after the window.
     await sleep(1_100);
     const ticksPerSecond = watch.ticksPerSecond(from, to + 1_100_000_000n);
 
-    const marketDataExit = await marketData.stop();
+    const marketDataExit = (await marketData.stop()).code;
     const stats = await settledGatewayStats(control);
-    const strategyExit = await strategy.stop();
-    const gatewayExit = await gateway.stop();
+    const strategyExit = (await strategy.stop()).code;
+    const gatewayExit = (await gateway.stop()).code;
     const exits = { 'market-data': marketDataExit, 'strategy-engine': strategyExit, gateway: gatewayExit };
     for (const [app, code] of Object.entries(exits)) {
       if (code !== 0) throw new Error(`expected ${app} to exit with 0 on SIGTERM, it exited with ${code}`);
@@ -236,6 +240,7 @@ export async function runTtquantRound(root: string, options: RoundOptions): Prom
       ticksPerSecond,
       strategyGaps: watch.strategyGaps,
       expectedOrders: Math.round((ticksPerSecond * options.seconds) / options.every),
+      cpu: { hub: hubCpu as number, marketData: marketDataCpu as number, strategy: strategyCpu as number, gateway: gatewayCpu as number },
     };
   } catch (error) {
     keep = true;

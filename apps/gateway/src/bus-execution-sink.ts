@@ -22,10 +22,13 @@ export class BusExecutionSink implements ExecutionSink {
     this.denialTopic = topics.riskDenial(account);
   }
 
-  orderEvent(event: OrderEvent, durable: boolean): void {
-    const times = { eventTimeNs: event.order.updatedTime };
-    if (durable) this.out.publishDurable(this.orderTopic, { kind: 'orderEvent', value: event }, times);
-    else this.out.publish(this.orderTopic, { kind: 'orderEvent', value: event }, times);
+  /** Every event is journaled; durability before routing comes from {@link persisted}. */
+  orderEvent(event: OrderEvent): void {
+    this.out.publish(this.orderTopic, { kind: 'orderEvent', value: event }, { eventTimeNs: event.order.updatedTime });
+  }
+
+  persisted(): Promise<void> {
+    return this.out.persisted();
   }
 
   fill(fill: Fill): void {

@@ -56,6 +56,11 @@ class RecordingSink implements ExecutionSink {
   venueStatus(status: VenueStatus): void {
     this.statuses.push(status);
   }
+  /** Durable once the test says so: routing must wait for it. */
+  persisted(): Promise<void> {
+    return this.diskGate;
+  }
+  diskGate: Promise<void> = Promise.resolve();
 
   statusesOf(clientOrderId: string): OrderStatus[] {
     return this.events.filter((e) => e.event.order.spec.clientOrderId === clientOrderId).map((e) => e.event.order.status);
@@ -153,6 +158,33 @@ describe('ExecutionEngine against the sim venue', () => {
     expect(sink.positions.at(-1)?.quantity.toString()).toBe('10');
     expect(sim.simulator.receivedCount(order.clientOrderId)).toBe(1);
     expect(sink.accounts.length).toBeGreaterThan(0); // from reconciliation at connect
+  });
+
+  it('routes an accepted order only once its SUBMITTED event is on disk', async () => {
+    let release!: () => void;
+    sink.diskGate = new Promise<void>((resolve) => (release = resolve));
+    const order = spec();
+    await engine.submit(order);
+    expect(sink.statusesOf(order.clientOrderId)).toEqual(['SUBMITTED']);
+    expect(sim.simulator.receivedCount(order.clientOrderId)).toBe(0);
+    release();
+    await sink.waitFor(() => sink.statusesOf(order.clientOrderId).includes('FILLED'));
+    expect(sim.simulator.receivedCount(order.clientOrderId)).toBe(1);
+  });
+
+  it('never routes an order whose event could not be made durable, and halts trading', async () => {
+    sink.diskGate = Promise.reject(new Error('disk full'));
+    sink.diskGate.catch(() => undefined);
+    const order = spec();
+    await engine.submit(order);
+    await engine.drain();
+    expect(sim.simulator.receivedCount(order.clientOrderId)).toBe(0);
+    expect(sink.statusesOf(order.clientOrderId)).toEqual(['SUBMITTED', 'CANCELED']);
+    expect(sink.alerts.at(-1)?.code).toBe('journal-failed');
+    sink.diskGate = Promise.resolve();
+    const next = spec();
+    await engine.submit(next);
+    expect(sink.events.at(-1)?.event.reason).toMatch(/^trading-state: account SIM001 is HALTED/);
   });
 
   it('answers a repeated client order id with the current state and never sends it twice', async () => {

@@ -5,7 +5,6 @@ import {
   instrumentKey,
   InvalidOrderTransitionError,
   InvalidOrderUpdateError,
-  isOpenStatus,
   isValidClientOrderId,
   Order,
   Portfolio,
@@ -112,6 +111,8 @@ export class ExecutionEngine {
     closingFills: 0,
   };
   private readonly orders = new Map<string, Order>();
+  /** The open subset of `orders`, so per-order risk work does not grow with history. */
+  private readonly working = new Map<string, Order>();
   private readonly lastEventById = new Map<string, OrderEvent>();
   private readonly execIds = new Set<string>();
   private readonly portfolio: Portfolio;
@@ -123,6 +124,8 @@ export class ExecutionEngine {
   private wasConnected = false;
   private reconciled = false;
   private stopped = false;
+  /** Orders waiting for their journal sync, then for the venue to take them. */
+  private readonly routing = new Set<Promise<void>>();
   private unsubscribe: (() => void) | undefined;
   private readonly riskContext: RiskContext;
 
@@ -146,7 +149,11 @@ export class ExecutionEngine {
       if (known && known.eventSequence >= event.eventSequence) continue;
       this.lastEventById.set(id, event);
       // A denied invalid spec has no Order, only its event (see denyInvalid).
-      if (event.order.status !== 'DENIED') this.orders.set(id, Order.fromSnapshot(event.order, event.eventSequence));
+      if (event.order.status !== 'DENIED') {
+        const order = Order.fromSnapshot(event.order, event.eventSequence);
+        this.orders.set(id, order);
+        this.trackWorking(order);
+      }
     }
     for (const fill of history.fills) {
       if (this.execIds.has(fill.execId)) continue;
@@ -230,7 +237,7 @@ export class ExecutionEngine {
 
   /** Orders still working at the venue. */
   openOrders(): OrderSnapshot[] {
-    return [...this.orders.values()].filter((o) => o.isOpen).map((o) => o.snapshot());
+    return [...this.working.values()].map((o) => o.snapshot());
   }
 
   /** The last event of every order, in the order they were first seen. */
@@ -247,9 +254,12 @@ export class ExecutionEngine {
     return this.portfolio.positions().map((p) => p.snapshot(this.portfolio.mark(p.instrument)));
   }
 
-  /** Resolves once every queued command and report has been handled. */
-  drain(): Promise<void> {
-    return this.queue.drain();
+  /** Resolves once every queued command and report has been handled and every accepted order routed. */
+  async drain(): Promise<void> {
+    do {
+      await this.queue.drain();
+      await Promise.all([...this.routing]);
+    } while (this.routing.size > 0 || this.queue.pending > 0);
   }
 
   /**
@@ -264,7 +274,7 @@ export class ExecutionEngine {
   /** Stops listening to the venue and disconnects; working orders stay at the venue. */
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.queue.drain();
+    await this.drain();
     this.unsubscribe?.();
     await this.options.client.disconnect();
   }
@@ -299,11 +309,29 @@ export class ExecutionEngine {
     this.orders.set(spec.clientOrderId, order);
     this.emit(submitted as OrderEvent, true);
     this.stats.submitted++;
-    try {
-      await this.options.client.submit(spec);
-    } catch (error) {
-      this.onSubmitFailed(order, error);
-    }
+    // Route once the SUBMITTED event is on disk. The queue does not wait: commands and
+    // reports behind this one go on, and orders arriving meanwhile share the next disk
+    // flush. Syncs complete in order, so orders still reach the venue in arrival order.
+    const routed = this.options.sink.persisted().then(
+      () => this.options.client.submit(spec).catch((error: unknown) => this.queue.run(() => this.onSubmitFailed(order, error))),
+      (error: unknown) => this.queue.run(() => this.onJournalFailed(order, error)),
+    );
+    this.routing.add(routed);
+    void routed.finally(() => this.routing.delete(routed));
+  }
+
+  /** An order that cannot be made durable is never routed, and the gateway stops taking orders. */
+  private onJournalFailed(order: Order, error: unknown): void {
+    this.setTradingState('HALTED');
+    this.options.logger.error({ clientOrderId: order.clientOrderId, err: error }, 'journal sync failed: order not routed, trading halted');
+    this.applyUpdate(order, {
+      status: 'CANCELED',
+      time: this.options.clock.nowNanos(),
+      reason: `not sent: the gateway could not record it durably (${(error as Error).message})`,
+    });
+    this.alert('CRITICAL', 'journal-failed', `journal sync failed; trading halted: ${(error as Error).message}`, {
+      clientOrderId: order.clientOrderId,
+    });
   }
 
   private deny(order: Order, check: string, reason: string): void {
@@ -401,9 +429,8 @@ export class ExecutionEngine {
   }
 
   private async handleCancelAll(command: CancelAllOrdersCommand): Promise<void> {
-    const matching = [...this.orders.values()].filter(
+    const matching = [...this.working.values()].filter(
       (o) =>
-        o.isOpen &&
         (!command.instrument || instrumentKey(o.spec.instrument) === instrumentKey(command.instrument)) &&
         (!command.strategyId || o.spec.strategyId === command.strategyId),
     );
@@ -634,15 +661,27 @@ export class ExecutionEngine {
   }
 
   private emit(event: OrderEvent, durable: boolean): void {
-    this.lastEventById.set(event.order.spec.clientOrderId, event);
+    const id = event.order.spec.clientOrderId;
+    this.lastEventById.set(id, event);
+    const order = this.orders.get(id);
+    if (order) this.trackWorking(order);
     this.options.sink.orderEvent(event, durable);
+    // A denial must survive a restart too, but nothing waits for it.
+    if (durable && event.order.status === 'DENIED') {
+      this.options.sink.persisted().catch((error: unknown) => this.options.logger.error({ err: error }, 'journal sync failed'));
+    }
+  }
+
+  private trackWorking(order: Order): void {
+    if (order.isOpen) this.working.set(order.clientOrderId, order);
+    else this.working.delete(order.clientOrderId);
   }
 
   private pendingQuantity(id: InstrumentId): Decimal {
     const key = instrumentKey(id);
     let total = Decimal.ZERO;
-    for (const order of this.orders.values()) {
-      if (!isOpenStatus(order.status) || instrumentKey(order.spec.instrument) !== key) continue;
+    for (const order of this.working.values()) {
+      if (instrumentKey(order.spec.instrument) !== key) continue;
       total = order.spec.side === 'BUY' ? total.add(order.leavesQuantity) : total.sub(order.leavesQuantity);
     }
     return total;

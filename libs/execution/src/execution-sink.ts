@@ -14,11 +14,16 @@ import type {
  */
 export interface ExecutionSink {
   /**
-   * An order changed. With `durable` set the event must be on disk when this
-   * returns: the engine routes the order to the venue right afterwards, and a
-   * restarted gateway must know every client order id it ever routed.
+   * An order changed. `durable` marks events a restarted gateway must find in
+   * its journal (an accepted or denied client order id): the engine waits for
+   * {@link persisted} before routing such an order to the venue.
    */
   orderEvent(event: OrderEvent, durable: boolean): void;
+  /**
+   * Resolves once every event handed over so far is on disk. Must not block the
+   * event loop; concurrent callers may share one disk flush (group commit).
+   */
+  persisted(): Promise<void>;
   fill(fill: Fill): void;
   position(position: PositionSnapshot): void;
   account(state: AccountState): void;

@@ -106,6 +106,24 @@ describe('Journal', () => {
     journal.close();
   });
 
+  it('syncs without blocking, sharing one disk flush among callers that arrive meanwhile', async () => {
+    const journal = Journal.open({ dir });
+    fill(journal, 't', 1, 3);
+    const first = journal.syncAsync();
+    fill(journal, 't', 4, 5);
+    const second = journal.syncAsync();
+    fill(journal, 't', 6, 6);
+    const third = journal.syncAsync();
+    expect(third).toBe(second); // both wait for the sync after the one under way
+    await Promise.all([first, second, third]);
+    // Another reader sees every record: they were written and synced, not just buffered.
+    const reader = Journal.open({ dir });
+    expect(reader.range('t', EPOCH)?.lastSequence).toBe(6);
+    reader.close();
+    await journal.idle();
+    journal.close();
+  });
+
   it('refuses use after close', () => {
     const journal = Journal.open({ dir });
     journal.close();

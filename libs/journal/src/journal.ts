@@ -1,5 +1,6 @@
 import {
   closeSync,
+  fdatasync,
   fdatasyncSync,
   fstatSync,
   ftruncateSync,
@@ -90,6 +91,10 @@ export class Journal {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private closed = false;
+  /** The fdatasync under way, if any. */
+  private syncing: Promise<void> | undefined;
+  /** The sync that will run after it, shared by everyone who asked meanwhile (group commit). */
+  private queuedSync: Promise<void> | undefined;
   private readonly maxSegmentBytes: number;
   private readonly now: () => number;
 
@@ -129,6 +134,8 @@ export class Journal {
     let segment = this.active();
     if (segment.size + this.pendingBytes + bytes.length > this.maxSegmentBytes && segment.size + this.pendingBytes > SEGMENT_MAGIC.length) {
       this.flush();
+      // Later syncs only reach the new segment's file: make the old one durable now.
+      fdatasyncSync(segment.fd);
       segment = this.startSegment(segment.no + 1);
     }
     this.index(full.topic, full.epoch, full.sequence, segment.no, segment.size + this.pendingBytes);
@@ -149,10 +156,46 @@ export class Journal {
     this.pendingBytes = 0;
   }
 
-  /** Flushes and waits until the records are on disk. */
+  /** Flushes and waits until the records are on disk (blocking the event loop). */
   sync(): void {
     this.flush();
     fdatasyncSync(this.active().fd);
+  }
+
+  /**
+   * Flushes and resolves once every record appended so far is on disk, without
+   * blocking the event loop. Callers that arrive while a sync is under way share
+   * the next one, so one disk flush covers many records (group commit).
+   */
+  syncAsync(): Promise<void> {
+    this.assertOpen();
+    this.flush();
+    if (!this.syncing) return this.startSync();
+    // The running sync may have started before our records were written: wait for the next one.
+    this.queuedSync ??= this.syncing.then(
+      () => this.startSync(),
+      () => this.startSync(),
+    );
+    return this.queuedSync;
+  }
+
+  /** Resolves when no asynchronous sync is under way or queued (errors are the callers' to see). */
+  async idle(): Promise<void> {
+    while (this.queuedSync ?? this.syncing) await (this.queuedSync ?? this.syncing)?.catch(() => undefined);
+  }
+
+  private startSync(): Promise<void> {
+    this.queuedSync = undefined;
+    const fd = this.active().fd;
+    const running = new Promise<void>((resolve, reject) => {
+      fdatasync(fd, (error) => {
+        if (this.syncing === running) this.syncing = undefined;
+        if (error) reject(new JournalError(`cannot sync journal in ${this.options.dir}: ${error.message}`));
+        else resolve();
+      });
+    });
+    this.syncing = running;
+    return running;
   }
 
   /** Records of one stream from `fromSequence` to `toSequence` inclusive, at most `limit`. */
@@ -243,6 +286,7 @@ export class Journal {
   /** Flushes, syncs and closes the files. Further use throws. */
   close(): void {
     if (this.closed) return;
+    // A sync still under way holds its own file descriptor reference; this one covers everything.
     this.sync();
     this.closeFiles();
     this.closed = true;

@@ -14,8 +14,8 @@ export interface JournaledPublisherOptions extends Omit<PublisherOptions, 'onPub
  * something can ask for it again (replay), and a restarted service can rebuild
  * its state from what it published.
  *
- * {@link publishDurable} returns only once the envelope is on disk: the gateway
- * calls it before routing an order. Batching is off: every journal record is
+ * {@link persisted} resolves once everything published is on disk, without
+ * blocking the event loop: the gateway waits for it before routing an order. Batching is off: every journal record is
  * exactly one stream sequence, which replay relies on.
  */
 export class JournaledPublisher {
@@ -44,11 +44,12 @@ export class JournaledPublisher {
     return this.publisher.publish(topic, encodePayload(message), times);
   }
 
-  /** Publishes and waits until the journal has it on disk. */
-  publishDurable(topic: Topic, message: DomainMessage, times?: MessageTimes): number {
-    const sequence = this.publish(topic, message, times);
-    this.journal.sync();
-    return sequence;
+  /**
+   * Resolves once everything published so far is on disk, without blocking the
+   * event loop; concurrent callers share one disk flush (group commit).
+   */
+  persisted(): Promise<void> {
+    return this.journal.syncAsync();
   }
 
   /** Answers a replay request from the journal. */
@@ -74,6 +75,7 @@ export class JournaledPublisher {
     clearInterval(this.timer);
     this.publisher.flush();
     await this.publisher.close(timeoutMs);
+    await this.journal.idle();
     this.journal.close();
   }
 

@@ -80,9 +80,10 @@ describe('service bus', () => {
     expect(replayed.error).toMatch(/no journal for md\.tick\.SIM\.NOPE/);
   });
 
-  it('publishDurable has the envelope on disk when it returns', () => {
+  it('persisted() resolves once what was published is on disk', async () => {
     const topic = topics.order('SIM001');
-    publisher.publishDurable(topic, { kind: 'heartbeat', value: { service: 's', instance: 'i', state: 'READY', uptimeMs: 1, info: {} } });
+    publisher.publish(topic, { kind: 'heartbeat', value: { service: 's', instance: 'i', state: 'READY', uptimeMs: 1, info: {} } });
+    await publisher.persisted();
     // A second reader of the same folder sees the synced record without any flush by the writer.
     const reader = Journal.open({ dir });
     expect(reader.range(topic, publisher.epoch)?.lastSequence).toBe(1);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -74,6 +74,12 @@ export interface ServiceProcessOptions {
   /** Extra environment, typically `TTQ_*` settings. */
   readonly env?: Readonly<Record<string, string>>;
   readonly args?: readonly string[];
+  /** Arguments for node itself, e.g. `--cpu-prof`. */
+  readonly nodeArgs?: readonly string[];
+  /** Send output to this file instead of keeping it in memory (long, busy runs such as benches). */
+  readonly logFile?: string;
+  /** Drop the caller's own `TTQ_*` variables, so only `env` (and config files) configure the service. */
+  readonly cleanEnv?: boolean;
   /** Wait for `/readyz` before resolving. Default true. */
   readonly waitReady?: boolean;
   readonly readyTimeoutMs?: number;
@@ -91,6 +97,7 @@ export class ServiceProcess {
     readonly app: ServiceApp,
     readonly httpPort: number,
     private readonly child: ChildProcess,
+    private readonly logFile: string | undefined,
   ) {
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
@@ -101,18 +108,23 @@ export class ServiceProcess {
   static async start(options: ServiceProcessOptions): Promise<ServiceProcess> {
     assertBuilt([options.app]);
     mkdirSync(options.cwd, { recursive: true });
-    const child = spawn(process.execPath, [bundlePath(options.app), ...(options.args ?? [])], {
+    const inherited = options.cleanEnv
+      ? Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TTQ_')))
+      : process.env;
+    const out = options.logFile ? openSync(options.logFile, 'a') : undefined;
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bundlePath(options.app), ...(options.args ?? [])], {
       cwd: options.cwd,
       env: {
-        ...process.env,
+        ...inherited,
         TZ: 'UTC',
         TTQ_SERVICE_HTTP_PORT: String(options.httpPort),
         TTQ_SERVICE_LOG_LEVEL: process.env['TTQ_TEST_LOG_LEVEL'] ?? 'info',
         ...options.env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: out === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', out, out],
     });
-    const service = new ServiceProcess(options.app, options.httpPort, child);
+    if (out !== undefined) closeSync(out);
+    const service = new ServiceProcess(options.app, options.httpPort, child, options.logFile);
     if (options.waitReady ?? true) await service.waitReady(options.readyTimeoutMs);
     return service;
   }
@@ -123,7 +135,12 @@ export class ServiceProcess {
 
   /** Everything the process wrote so far (JSON log lines). */
   get logs(): string {
-    return this.output;
+    if (this.logFile === undefined) return this.output;
+    try {
+      return readFileSync(this.logFile, 'utf8');
+    } catch {
+      return '';
+    }
   }
 
   /** Resolves once `/readyz` answers 200; fails early if the process exits. */
@@ -155,6 +172,6 @@ export class ServiceProcess {
 
   /** The last lines of output, for failure messages. */
   tail(lines = 30): string {
-    return this.output.trim().split('\n').slice(-lines).join('\n');
+    return this.logs.trim().split('\n').slice(-lines).join('\n');
   }
 }
