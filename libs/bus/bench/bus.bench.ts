@@ -31,6 +31,7 @@ import {
   Publisher,
   Subscriber,
   ipcEndpoint,
+  removeIpcFile,
   tcpEndpoint,
   topics,
   type BusMessage,
@@ -293,6 +294,8 @@ async function trial(mode: Mode, transport: Transport, seconds: number): Promise
   receiver.send({ type: 'finish' });
   const result = await waitFor<ReceiverResult>(receiver, 'result');
   await Promise.all([new Promise((r) => (receiver.exitCode === null ? receiver.once('exit', r) : r(0))), new Promise((r) => (sender.exitCode === null ? sender.once('exit', r) : r(0)))]);
+  // libzmq leaves ipc socket files behind (the raw receiver binds without the library).
+  removeIpcFile(endpoint);
   console.log(
     `  ${mode.padEnd(9)} ${fmt(result.perSecond)} msgs/s received, receiver CPU ${fmt(result.cpuNsPerMessage)} ns/msg  (sent ${fmt(done.sent / seconds)}/s, counted ${result.counted} in ${result.seconds.toFixed(2)} s, gaps ${result.gaps}, missing ${result.missing}, malformed ${result.malformed})`,
   );

@@ -1,5 +1,5 @@
 import type { wire } from '@ttquant/protocol';
-import type { DecodedFrame, FrameItem } from './decoded-frame';
+import { messageJson, type DecodedFrame, type FrameItem } from './decoded-frame';
 import type { MessageSource } from './envelope-stamper';
 import { bitsToBigInt } from './nano-time';
 
@@ -27,9 +27,10 @@ export interface BusMessage {
 }
 
 /**
- * The subscriber's message object. The bigint and source fields are computed
- * when read: converting three int64 values per message costs more than the
- * rest of the bookkeeping, and many consumers read only the payload.
+ * A message of a batch as the subscriber delivers it (a single message is
+ * its decoded frame itself). The bigint and source fields are computed when
+ * read: converting int64 values costs more than the rest of the bookkeeping,
+ * and many consumers read only the payload.
  */
 export class ReceivedMessage implements BusMessage {
   constructor(
@@ -72,15 +73,6 @@ export class ReceivedMessage implements BusMessage {
 
   /** A plain object with every field, for logs and test assertions. */
   toJSON(): Record<string, unknown> {
-    return {
-      topic: this.topic,
-      source: this.source,
-      epoch: this.epoch.toString(),
-      sequence: this.sequence,
-      eventTimeNs: this.eventTimeNs.toString(),
-      initTimeNs: this.initTimeNs.toString(),
-      sendTimeNs: this.sendTimeNs.toString(),
-      payload: this.item.payload.toJSON(),
-    };
+    return messageJson(this);
   }
 }

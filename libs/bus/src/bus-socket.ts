@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import type * as zmq from 'zeromq';
 import { BusMetrics, type MetricsSource, type SocketMetricsSnapshot } from './metrics';
 import type { SocketOptions } from './socket-options';
+import { ipcPath, removeIpcFile } from './endpoints';
 
 /** Options every bus socket takes besides the ZeroMQ settings. */
 export interface BusSocketOptions extends SocketOptions {
@@ -16,6 +17,7 @@ export abstract class BusSocket<S extends zmq.Socket> implements MetricsSource {
   /** The `socket` label of this socket's metrics. */
   readonly name: string;
   private readonly metrics: BusMetrics | undefined;
+  private readonly boundIpc: string[] = [];
 
   protected constructor(
     protected readonly socket: S,
@@ -38,7 +40,9 @@ export abstract class BusSocket<S extends zmq.Socket> implements MetricsSource {
    */
   async bind(endpoint: string): Promise<string> {
     await this.socket.bind(endpoint);
-    return this.socket.lastEndpoint ?? endpoint;
+    const bound = this.socket.lastEndpoint ?? endpoint;
+    if (ipcPath(bound) !== undefined) this.boundIpc.push(bound);
+    return bound;
   }
 
   /** Connects to an endpoint; ZeroMQ keeps reconnecting in the background. */
@@ -65,10 +69,11 @@ export abstract class BusSocket<S extends zmq.Socket> implements MetricsSource {
   /** Counters by label for Prometheus. */
   abstract metricsSnapshot(): SocketMetricsSnapshot;
 
-  /** Closes the zeromq socket (idempotent) and keeps the final counts in the metrics. */
+  /** Closes the zeromq socket (idempotent), removes its ipc files and keeps the final counts in the metrics. */
   protected closeSocket(): void {
     this.isClosed = true;
     if (!this.socket.closed) this.socket.close();
+    for (const endpoint of this.boundIpc.splice(0)) removeIpcFile(endpoint);
     this.metrics?.detach(this);
   }
 }

@@ -1,4 +1,7 @@
 import { Long, wire, type Int64Like, type ValidEnvelope } from '@ttquant/protocol';
+import type { BusMessage } from './bus-message';
+import type { MessageSource } from './envelope-stamper';
+import { bitsToBigInt } from './nano-time';
 
 const { Header } = wire;
 const LongBits = Long;
@@ -30,12 +33,14 @@ export const HeaderField = {
  * source strings and 64-bit values as 32-bit halves (no Long per field). The
  * header object of the generated code is built only if someone asks for it.
  *
- * A single-message frame is its own {@link FrameItem} (sequence, times and
- * payload of the header and message), which saves two objects per message;
- * a batch lists its items in `batch`.
+ * A single-message frame is its own {@link FrameItem} and, once the reader
+ * has set its topic, its own {@link BusMessage}: that saves three objects per
+ * message on the hot path. A batch lists its items in `batch`.
  */
-export class DecodedFrame implements FrameItem {
+export class DecodedFrame implements FrameItem, BusMessage {
   private built: wire.Header | undefined;
+  /** Set by the reader (the topic travels in its own frame). */
+  topic = '';
 
   constructor(
     readonly service: string,
@@ -67,6 +72,36 @@ export class DecodedFrame implements FrameItem {
     this.built = header;
   }
 
+  /** @inheritdoc */
+  get eventTimeNs(): bigint {
+    return bitsToBigInt(this.eventLow, this.eventHigh);
+  }
+
+  /** @inheritdoc */
+  get initTimeNs(): bigint {
+    return bitsToBigInt(this.initLow, this.initHigh);
+  }
+
+  /** @inheritdoc */
+  get sendTimeNs(): bigint {
+    return bitsToBigInt(this.sendLow, this.sendHigh);
+  }
+
+  /** @inheritdoc */
+  get epoch(): bigint {
+    return bitsToBigInt(this.epochLow, this.epochHigh >>> 0);
+  }
+
+  /** @inheritdoc */
+  get source(): MessageSource {
+    return { service: this.service, instance: this.instance };
+  }
+
+  /** A plain object with every field, for logs and test assertions. */
+  toJSON(): Record<string, unknown> {
+    return messageJson(this);
+  }
+
   /** The header as the generated decoder would have built it (same own fields, same values). */
   get header(): wire.Header {
     if (this.built === undefined) {
@@ -84,6 +119,20 @@ export class DecodedFrame implements FrameItem {
     }
     return this.built;
   }
+}
+
+/** The fields of a message as JSON-friendly values (bigints as text). */
+export function messageJson(message: BusMessage): Record<string, unknown> {
+  return {
+    topic: message.topic,
+    source: message.source,
+    epoch: message.epoch.toString(),
+    sequence: message.sequence,
+    eventTimeNs: message.eventTimeNs.toString(),
+    initTimeNs: message.initTimeNs.toString(),
+    sendTimeNs: message.sendTimeNs.toString(),
+    payload: message.payload.toJSON(),
+  };
 }
 
 function halves(value: Int64Like): [number, number] {

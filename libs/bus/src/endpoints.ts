@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,4 +49,26 @@ export async function endpointFor(transport: Transport, label = 'bus'): Promise<
   if (transport === 'inproc') return inprocEndpoint(label);
   if (transport === 'ipc') return ipcEndpoint(label);
   return tcpEndpoint();
+}
+
+/** The file behind an `ipc://` endpoint, or undefined for other transports (and abstract sockets). */
+export function ipcPath(endpoint: string): string | undefined {
+  if (!endpoint.startsWith('ipc://')) return undefined;
+  const path = endpoint.slice('ipc://'.length);
+  return path === '' || path.startsWith('@') || path === '*' ? undefined : path;
+}
+
+/**
+ * Removes the socket file of an `ipc://` endpoint a closed socket had bound.
+ * libzmq 4.3 leaves it behind; a later bind replaces it anyway, so this only
+ * keeps the temporary directory clean. Best effort: never throws.
+ */
+export function removeIpcFile(endpoint: string): void {
+  const path = ipcPath(endpoint);
+  if (path === undefined) return;
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // Not ours to worry about: a missing file or a directory we cannot write.
+  }
 }

@@ -114,7 +114,8 @@ export class EnvelopeReader {
     let accepted = 0;
     if (batch === undefined) {
       if (this.gaps.checkBits(topic, service, instance, frame.epochLow, frame.epochHigh, frame.sequence) !== SequenceVerdict.Duplicate) {
-        out.push(new ReceivedMessage(topic, frame, frame));
+        frame.topic = topic;
+        out.push(frame);
         accepted = 1;
       }
     } else {

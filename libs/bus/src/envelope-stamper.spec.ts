@@ -87,7 +87,8 @@ describe('EnvelopeStamper', () => {
     expect([s.nextSequence(stream), s.nextSequence(stream)]).toEqual([1, 2]);
   });
 
-  it('rejects a non-positive epoch', () => {
-    expect(() => new EnvelopeStamper({ source, epoch: 0n })).toThrow('epoch: expected a positive nanosecond time, was 0');
+  it('rejects an epoch outside fixed64', () => {
+    expect(() => new EnvelopeStamper({ source, epoch: 0n })).toThrow('epoch: expected a nanosecond time from 1 to 2^64-1, was 0');
+    expect(() => new EnvelopeStamper({ source, epoch: 1n << 64n })).toThrow(RangeError);
   });
 });

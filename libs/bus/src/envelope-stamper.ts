@@ -68,15 +68,15 @@ const EMPTY_ENVELOPE: wire.IEnvelope = {};
 const { Batch, Envelope, Payload } = wire;
 const LongBits = Long;
 
-/** Field tags (field number << 3 | wire type) of the envelope layout in envelope.proto. */
+/**
+ * Field tags (field number << 3 | wire type) of envelope.proto written by
+ * hand. Header fields 1-4 (schema version, source, epoch) are encoded once by
+ * the generated encoder.
+ */
 const TAG = {
   envelopeHeader: 0x0a,
   envelopeMessage: 0x12,
   envelopeBatch: 0x1a,
-  schemaVersion: 0x08,
-  sourceService: 0x12,
-  sourceInstance: 0x1a,
-  epoch: 0x21,
   sequence: 0x28,
   eventTime: 0x31,
   initTime: 0x39,
@@ -117,8 +117,8 @@ export class EnvelopeStamper {
     requireName('instance', options.source.instance);
     this.source = { service: options.source.service, instance: options.source.instance };
     this.clock = new NanoClock(options.clock);
-    if (options.epoch !== undefined && options.epoch <= 0n) {
-      throw new RangeError(`epoch: expected a positive nanosecond time, was ${options.epoch}`);
+    if (options.epoch !== undefined && (options.epoch <= 0n || options.epoch >= 1n << 64n)) {
+      throw new RangeError(`epoch: expected a nanosecond time from 1 to 2^64-1, was ${options.epoch}`);
     }
     this.epoch = options.epoch ?? nextEpoch(this.clock);
     const prefix = wire.Header.encode({

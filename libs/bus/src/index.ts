@@ -1,12 +1,12 @@
 export * from './topics';
 export * from './errors';
-export * from './socket-options';
+export { DEFAULT_SOCKET_OPTIONS, type CurveSecurity, type SocketOptions } from './socket-options';
 export * from './endpoints';
 export * from './envelope-stamper';
-export * from './bus-message';
+export type { BusMessage } from './bus-message';
 export * from './gap-tracker';
 export * from './envelope-reader';
-export * from './metrics';
+export { BusMetrics, type LabelCounts, type MetricsSource, type SocketMetricsSnapshot } from './metrics';
 export * from './bus-socket';
 export * from './publisher';
 export * from './receiving-socket';

@@ -20,6 +20,7 @@ export interface SocketMetricsSnapshot {
 export interface MetricsSource {
   /** The `socket` label. */
   readonly name: string;
+  /** Current counters; called at scrape time only. */
   metricsSnapshot(): SocketMetricsSnapshot;
 }
 
@@ -157,20 +158,24 @@ export class FamilyCounts {
 export class LabelCounter {
   private readonly counts = new Map<string, number>();
 
+  /** Adds `n` to a label's count. */
   add(label: string, n = 1): void {
     this.counts.set(label, (this.counts.get(label) ?? 0) + n);
   }
 
+  /** A label's count (0 if never counted). */
   get(label: string): number {
     return this.counts.get(label) ?? 0;
   }
 
+  /** The sum over all labels. */
   total(): number {
     let sum = 0;
     for (const n of this.counts.values()) sum += n;
     return sum;
   }
 
+  /** A copy of the counts. */
   snapshot(): Map<string, number> {
     return new Map(this.counts);
   }

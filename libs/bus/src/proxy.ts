@@ -1,4 +1,5 @@
 import * as zmq from 'zeromq';
+import { removeIpcFile } from './endpoints';
 import { zmqSocketOptions, type SocketOptions } from './socket-options';
 
 /** A running XSUB/XPUB forwarder. */
@@ -49,7 +50,10 @@ export async function startProxy(frontendEndpoint: string, backendEndpoint: stri
     close: () => {
       if (!closing) {
         proxy.terminate();
-        closing = done;
+        closing = done.finally(() => {
+          removeIpcFile(frontend);
+          removeIpcFile(backend);
+        });
       }
       return closing;
     },

@@ -1,6 +1,7 @@
 import { ProtocolError, wire } from '@ttquant/protocol';
 import * as zmq from 'zeromq';
 import { BusClosedError, BusRemoteError, BusTimeoutError } from './errors';
+import { ipcPath, removeIpcFile } from './endpoints';
 import { zmqSocketOptions, type SocketOptions } from './socket-options';
 
 /*
@@ -169,6 +170,7 @@ export interface ReplierStats {
 export class Replier {
   readonly name: string;
   private readonly socket: zmq.Reply;
+  private readonly boundIpc: string[] = [];
   private counts = { requests: 0, errors: 0, malformed: 0 };
 
   constructor(options: ReplierOptions = {}) {
@@ -179,7 +181,9 @@ export class Replier {
   /** Binds and returns the endpoint bound (`tcp://127.0.0.1:*` picks a port). */
   async bind(endpoint: string): Promise<string> {
     await this.socket.bind(endpoint);
-    return this.socket.lastEndpoint ?? endpoint;
+    const bound = this.socket.lastEndpoint ?? endpoint;
+    if (ipcPath(bound) !== undefined) this.boundIpc.push(bound);
+    return bound;
   }
 
   /** Connects to an endpoint. */
@@ -215,9 +219,10 @@ export class Replier {
     return { ...this.counts };
   }
 
-  /** Closes the socket; {@link serve} resolves. */
+  /** Closes the socket (and removes its ipc files); {@link serve} resolves. */
   close(): void {
     if (!this.socket.closed) this.socket.close();
+    for (const endpoint of this.boundIpc.splice(0)) removeIpcFile(endpoint);
   }
 
   private async answer(handlers: Readonly<Record<string, RequestHandler>> | RequestHandler, frames: Buffer[]): Promise<[string, Uint8Array | string]> {
