@@ -27,7 +27,16 @@ void runService({
     const out = new JournaledPublisher({
       ...sockets,
       name: 'market-data-out',
-      ...(dropEvery > 0 ? { dropFrame: (topic: Topic, sequence: number) => tickTopicSet.has(topic) && sequence % dropEvery === 0 } : {}),
+      // Ticks go out in same-topic batches closed at the end of each event-loop turn: the feed makes
+      // several ticks per timer callback, and one frame per batch cuts every hop's per-message cost.
+      ...(bus.batchMaxSize > 1 ? { batch: { maxSize: bus.batchMaxSize, maxDelayMs: bus.batchMaxDelay } } : {}),
+      ...(dropEvery > 0
+        ? {
+            // Drops a whole frame when it carries a multiple of N: a gap of one or more ticks.
+            dropFrame: (topic: Topic, sequence: number, count: number) =>
+              tickTopicSet.has(topic) && Math.floor((sequence + count - 1) / dropEvery) > Math.floor((sequence - 1) / dropEvery),
+          }
+        : {}),
       source: { service: service.name, instance: service.instance },
       journal: {
         dir: marketData.journalDir || `.data/journal/market-data-${service.instance}`,

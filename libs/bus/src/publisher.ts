@@ -23,7 +23,11 @@ export interface BatchOptions {
 }
 
 /** Called with every envelope handed on, e.g. to journal it. For a batch, `sequence` is its first item's. */
-export type PublishedHook = (topic: Topic, sequence: number, envelope: Uint8Array) => void;
+/**
+ * Sees each encoded frame before it goes out: `sequence` is its first message's
+ * sequence and `count` how many consecutive messages it carries (1 unless batched).
+ */
+export type PublishedHook = (topic: Topic, sequence: number, envelope: Uint8Array, count: number) => void;
 
 /** Options of a {@link Publisher}. */
 export interface PublisherOptions extends BusSocketOptions, StamperOptions {
@@ -37,11 +41,12 @@ export interface PublisherOptions extends BusSocketOptions, StamperOptions {
   /** Sees every encoded envelope before it goes out. Exceptions propagate to `publish`. */
   readonly onPublished?: PublishedHook;
   /**
-   * Fault injection for tests and drills: a single-message frame for which this
-   * returns true is stamped and handed to `onPublished` (so journaled) but not
-   * sent, exactly like a frame lost on the network. Never set in production.
+   * Fault injection for tests and drills: a frame (first sequence, message count)
+   * for which this returns true is stamped and handed to `onPublished` (so
+   * journaled) but not sent, exactly like a frame lost on the network. Never set
+   * in production.
    */
-  readonly dropFrame?: (topic: Topic, sequence: number) => boolean;
+  readonly dropFrame?: (topic: Topic, sequence: number, count: number) => boolean;
 }
 
 /** Counters of a {@link Publisher}. */
@@ -95,10 +100,11 @@ export class Publisher extends BusSocket<zmq.Publisher> {
   private readonly topics = new Map<string, TopicState>();
   private readonly batch: BatchOptions | undefined;
   private readonly onPublished: PublishedHook | undefined;
-  private readonly dropFrame: ((topic: Topic, sequence: number) => boolean) | undefined;
+  private readonly dropFrame: ((topic: Topic, sequence: number, count: number) => boolean) | undefined;
   private readonly sentByFamily: FamilyCounts | undefined;
   private readonly openBatches = new Set<TopicState>();
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private sentCount = 0;
   private batchedCount = 0;
   private abandonedCount = 0;
@@ -148,8 +154,8 @@ export class Publisher extends BusSocket<zmq.Publisher> {
     if (state.family !== undefined) state.family.add(topic);
     if (this.batch === undefined) {
       const bytes = this.stamper.encodeMessage(sequence, payload, times);
-      if (this.onPublished !== undefined) this.onPublished(topic, sequence, bytes);
-      if (this.dropFrame === undefined || !this.dropFrame(topic, sequence)) this.queue.push([state.stream.topicFrame, bytes]);
+      if (this.onPublished !== undefined) this.onPublished(topic, sequence, bytes, 1);
+      if (this.dropFrame === undefined || !this.dropFrame(topic, sequence, 1)) this.queue.push([state.stream.topicFrame, bytes]);
       return sequence;
     }
     this.addToBatch(state, this.batch, sequence, payload, times);
@@ -161,6 +167,10 @@ export class Publisher extends BusSocket<zmq.Publisher> {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
+    }
+    if (this.immediate !== undefined) {
+      clearImmediate(this.immediate);
+      this.immediate = undefined;
     }
     for (const state of this.openBatches) this.sendBatch(state);
     this.openBatches.clear();
@@ -225,11 +235,14 @@ export class Publisher extends BusSocket<zmq.Publisher> {
       return;
     }
     this.openBatches.add(state);
-    if (this.timer === undefined) this.timer = setTimeout(() => this.onTimer(), batch.maxDelayMs);
+    // A delay of 0 closes the batch at the end of this event-loop turn: no timer granularity added.
+    if (batch.maxDelayMs === 0) this.immediate ??= setImmediate(() => this.onTimer());
+    else if (this.timer === undefined) this.timer = setTimeout(() => this.onTimer(), batch.maxDelayMs);
   }
 
   private onTimer(): void {
     this.timer = undefined;
+    this.immediate = undefined;
     try {
       this.flush();
     } catch {
@@ -244,7 +257,9 @@ export class Publisher extends BusSocket<zmq.Publisher> {
     this.batchedCount -= items.length;
     const bytes = this.stamper.encodeBatch(items);
     const first = items[0] as PendingItem;
-    if (this.onPublished !== undefined) this.onPublished(state.stream.topic, first.sequence, bytes);
-    this.queue.push([state.stream.topicFrame, bytes]);
+    if (this.onPublished !== undefined) this.onPublished(state.stream.topic, first.sequence, bytes, items.length);
+    if (this.dropFrame === undefined || !this.dropFrame(state.stream.topic, first.sequence, items.length)) {
+      this.queue.push([state.stream.topicFrame, bytes]);
+    }
   }
 }

@@ -182,8 +182,8 @@ export class ExecutionEngine {
 
   /** Latest quote, for the price band and market-order valuation. */
   onQuote(quote: QuoteTick): void {
+    // Only stored: the mid is worked out when a position is reported, not on every tick.
     this.quotes.set(instrumentKey(quote.instrument), quote);
-    this.portfolio.updateMark(quote.instrument, quote.bidPrice.add(quote.askPrice).div(TWO, 10));
   }
 
   /** Queues a new order. */
@@ -251,7 +251,7 @@ export class ExecutionEngine {
   }
 
   positionSnapshots(): PositionSnapshot[] {
-    return this.portfolio.positions().map((p) => p.snapshot(this.portfolio.mark(p.instrument)));
+    return this.portfolio.positions().map((p) => p.snapshot(this.markOf(p.instrument)));
   }
 
   /** Resolves once every queued command and report has been handled and every accepted order routed. */
@@ -558,7 +558,7 @@ export class ExecutionEngine {
     const result = this.portfolio.applyFill(fill, this.positionInstrument(fill.instrument));
     if (result.closedQuantity.isPositive()) this.stats.closingFills++;
     const position = this.portfolio.position(fill.instrument);
-    if (position) this.options.sink.position(position.snapshot(this.portfolio.mark(fill.instrument)));
+    if (position) this.options.sink.position(position.snapshot(this.markOf(fill.instrument)));
   }
 
   private async reconcileOrRetry(why: string): Promise<void> {
@@ -685,6 +685,13 @@ export class ExecutionEngine {
       total = order.spec.side === 'BUY' ? total.add(order.leavesQuantity) : total.sub(order.leavesQuantity);
     }
     return total;
+  }
+
+  /** The last quote's mid, the mark for unrealised PnL; undefined without a two-sided quote. */
+  private markOf(id: InstrumentId): Decimal | undefined {
+    const quote = this.quotes.get(instrumentKey(id));
+    if (!quote || !quote.bidPrice.isPositive() || !quote.askPrice.isPositive()) return undefined;
+    return quote.bidPrice.add(quote.askPrice).div(TWO, 10);
   }
 
   private positionInstrument(id: InstrumentId): { id: InstrumentId; multiplier: Decimal; currency: string } {

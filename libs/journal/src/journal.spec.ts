@@ -98,6 +98,21 @@ describe('Journal', () => {
     journal.close();
   });
 
+  it('indexes a batch record under every sequence it carries and returns it once', () => {
+    const journal = Journal.open({ dir });
+    journal.append({ topic: 't', epoch: EPOCH, sequence: 1, count: 3, payload: Buffer.from('batch 1-3') });
+    journal.append({ topic: 't', epoch: EPOCH, sequence: 4, payload: Buffer.from('single 4') });
+    journal.append({ topic: 't', epoch: EPOCH, sequence: 5, count: 2, payload: Buffer.from('batch 5-6') });
+    expect(journal.range('t', EPOCH)).toMatchObject({ firstSequence: 1, lastSequence: 6 });
+    const text = (records: { payload: Uint8Array }[]) => records.map((r) => Buffer.from(r.payload).toString());
+    expect(text(journal.read('t', EPOCH, 2, 5))).toEqual(['batch 1-3', 'single 4', 'batch 5-6']);
+    expect(text(journal.read('t', EPOCH, 6, 6))).toEqual(['batch 5-6']);
+    journal.close();
+    const reopened = Journal.open({ dir });
+    expect(reopened.read('t', EPOCH, 3, 3).map((r) => [r.sequence, r.count])).toEqual([[1, 3]]);
+    reopened.close();
+  });
+
   it('keeps the first copy of a duplicated sequence', () => {
     const journal = Journal.open({ dir });
     journal.append({ topic: 't', epoch: EPOCH, sequence: 1, payload: Buffer.from('first') });

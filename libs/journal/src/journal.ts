@@ -126,10 +126,15 @@ export class Journal {
     return journal;
   }
 
-  /** Buffers one record; it is indexed at once and readable after {@link flush}. */
-  append(record: Omit<JournalRecord, 'appendTimeMs'>): void {
+  /**
+   * Buffers one record (an envelope carrying `count` consecutive sequences, 1 by
+   * default); it is indexed at once and readable after {@link flush}.
+   */
+  append(record: Omit<JournalRecord, 'appendTimeMs' | 'count'> & { readonly count?: number }): void {
     this.assertOpen();
-    const full: JournalRecord = { ...record, appendTimeMs: this.now() };
+    const count = record.count ?? 1;
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`expected a record count >= 1, was ${count}`);
+    const full: JournalRecord = { ...record, count, appendTimeMs: this.now() };
     const bytes = encodeRecord(full);
     let segment = this.active();
     if (segment.size + this.pendingBytes + bytes.length > this.maxSegmentBytes && segment.size + this.pendingBytes > SEGMENT_MAGIC.length) {
@@ -138,7 +143,7 @@ export class Journal {
       fdatasyncSync(segment.fd);
       segment = this.startSegment(segment.no + 1);
     }
-    this.index(full.topic, full.epoch, full.sequence, segment.no, segment.size + this.pendingBytes);
+    this.index(full.topic, full.epoch, full.sequence, full.count, segment.no, segment.size + this.pendingBytes);
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
     segment.lastAppendMs = full.appendTimeMs;
@@ -198,7 +203,11 @@ export class Journal {
     return running;
   }
 
-  /** Records of one stream from `fromSequence` to `toSequence` inclusive, at most `limit`. */
+  /**
+   * Records of one stream covering `fromSequence` to `toSequence` inclusive, at
+   * most `limit`. A batch record is returned once, and may carry sequences just
+   * outside the range.
+   */
   read(topic: string, epoch: bigint, fromSequence: number, toSequence: number, limit = 10_000): JournalRecord[] {
     this.flush();
     const stream = this.streams.get(topic)?.get(epoch);
@@ -206,9 +215,11 @@ export class Journal {
     const out: JournalRecord[] = [];
     const from = Math.max(fromSequence, stream.firstSequence);
     const to = Math.min(toSequence, stream.firstSequence + stream.positions.length - 1);
+    let previous = NOT_JOURNALED;
     for (let seq = from; seq <= to && out.length < limit; seq++) {
       const position = stream.positions[seq - stream.firstSequence] as number;
-      if (position === NOT_JOURNALED) continue;
+      if (position === NOT_JOURNALED || position === previous) continue;
+      previous = position;
       const record = this.readAt(position);
       if (record) out.push(record);
     }
@@ -326,7 +337,7 @@ export class Journal {
     while (offset < segment.size) {
       const read = this.readRecord(segment, offset);
       if (!read) break;
-      this.index(read.record.topic, read.record.epoch, read.record.sequence, no, offset);
+      this.index(read.record.topic, read.record.epoch, read.record.sequence, read.record.count, no, offset);
       segment.lastAppendMs = read.record.appendTimeMs;
       offset = read.next;
     }
@@ -369,18 +380,21 @@ export class Journal {
     return record ? { record, next: bodyStart + bodyLength } : undefined;
   }
 
-  private index(topic: string, epoch: bigint, sequence: number, segmentNo: number, offset: number): void {
+  private index(topic: string, epoch: bigint, sequence: number, count: number, segmentNo: number, offset: number): void {
     let byEpoch = this.streams.get(topic);
     if (!byEpoch) this.streams.set(topic, (byEpoch = new Map()));
     let stream = byEpoch.get(epoch);
     if (!stream) {
       byEpoch.set(epoch, (stream = { topic, epoch, firstSequence: sequence, positions: [] }));
     }
-    const slot = sequence - stream.firstSequence;
-    // Duplicates and sequences before the first are not indexed: the first copy wins.
-    if (slot < stream.positions.length || slot < 0) return;
-    while (stream.positions.length < slot) stream.positions.push(NOT_JOURNALED);
-    stream.positions.push(segmentNo * OFFSET_SPACE + offset);
+    const position = segmentNo * OFFSET_SPACE + offset;
+    for (let seq = sequence; seq < sequence + count; seq++) {
+      const slot = seq - stream.firstSequence;
+      // Duplicates and sequences before the first are not indexed: the first copy wins.
+      if (slot < stream.positions.length || slot < 0) continue;
+      while (stream.positions.length < slot) stream.positions.push(NOT_JOURNALED);
+      stream.positions.push(position);
+    }
   }
 
   /** Forgets locations in deleted segments. */

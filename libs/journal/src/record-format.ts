@@ -11,7 +11,8 @@ import { crc32 } from 'node:zlib';
  * | checksum     | 4     | CRC-32 of the body                              |
  * | appendTimeMs | 8     | wall-clock ms when appended (float64), for retention |
  * | epoch        | 8     | publisher epoch (uint64)                        |
- * | sequence     | 8     | stream sequence (uint64)                        |
+ * | sequence     | 8     | stream sequence of the first message (uint64)   |
+ * | count        | 4     | consecutive sequences the envelope carries (a batch) |
  * | topicLength  | 2     | bytes of the topic                              |
  * | topic        | n     | UTF-8                                           |
  * | payload      | rest  | the encoded envelope, exactly as published      |
@@ -21,7 +22,7 @@ import { crc32 } from 'node:zlib';
  */
 export const SEGMENT_MAGIC = Buffer.from('TTQJRNL1', 'latin1');
 export const RECORD_PREFIX_BYTES = 8;
-const FIXED_BODY_BYTES = 8 + 8 + 8 + 2;
+const FIXED_BODY_BYTES = 8 + 8 + 8 + 4 + 2;
 /** Larger bodies can only be corruption: an envelope is kilobytes at most. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
@@ -29,7 +30,10 @@ export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 export interface JournalRecord {
   readonly topic: string;
   readonly epoch: bigint;
+  /** Sequence of the envelope's first message. */
   readonly sequence: number;
+  /** How many consecutive sequences the envelope carries: 1, or a batch's size. */
+  readonly count: number;
   /** The encoded envelope. */
   readonly payload: Uint8Array;
   readonly appendTimeMs: number;
@@ -45,7 +49,8 @@ export function encodeRecord(record: JournalRecord): Buffer {
   buf.writeDoubleBE(record.appendTimeMs, at);
   buf.writeBigUInt64BE(BigInt.asUintN(64, record.epoch), (at += 8));
   buf.writeBigUInt64BE(BigInt(record.sequence), (at += 8));
-  buf.writeUInt16BE(topicBytes, (at += 8));
+  buf.writeUInt32BE(record.count, (at += 8));
+  buf.writeUInt16BE(topicBytes, (at += 4));
   buf.write(record.topic, (at += 2), 'utf8');
   buf.set(record.payload, at + topicBytes);
   buf.writeUInt32BE(bodyLength, 0);
@@ -62,12 +67,13 @@ export function bodyLengthOf(prefix: Buffer): number | undefined {
 /** Parses a record body after checking it against the prefix's checksum; undefined when corrupt. */
 export function decodeRecord(prefix: Buffer, body: Buffer): JournalRecord | undefined {
   if (crc32(body) !== prefix.readUInt32BE(4)) return undefined;
-  const topicLength = body.readUInt16BE(24);
+  const topicLength = body.readUInt16BE(28);
   if (FIXED_BODY_BYTES + topicLength > body.length) return undefined;
   return {
     appendTimeMs: body.readDoubleBE(0),
     epoch: body.readBigUInt64BE(8),
     sequence: Number(body.readBigUInt64BE(16)),
+    count: body.readUInt32BE(24),
     topic: body.toString('utf8', FIXED_BODY_BYTES, FIXED_BODY_BYTES + topicLength),
     payload: body.subarray(FIXED_BODY_BYTES + topicLength),
   };

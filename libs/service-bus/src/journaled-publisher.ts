@@ -3,7 +3,7 @@ import { Journal, type JournalOptions } from '@ttquant/journal';
 import { bigIntToInt64, encodePayload, wire, type DomainMessage } from '@ttquant/protocol';
 
 /** Settings of a {@link JournaledPublisher}. */
-export interface JournaledPublisherOptions extends Omit<PublisherOptions, 'onPublished' | 'batch'> {
+export interface JournaledPublisherOptions extends Omit<PublisherOptions, 'onPublished'> {
   readonly journal: JournalOptions;
   /** How often buffered journal records are written to the file. Default 100 ms. */
   readonly flushIntervalMs?: number;
@@ -15,8 +15,8 @@ export interface JournaledPublisherOptions extends Omit<PublisherOptions, 'onPub
  * its state from what it published.
  *
  * {@link persisted} resolves once everything published is on disk, without
- * blocking the event loop: the gateway waits for it before routing an order. Batching is off: every journal record is
- * exactly one stream sequence, which replay relies on.
+ * blocking the event loop: the gateway waits for it before routing an order.
+ * A batch frame is one journal record covering its consecutive sequences.
  */
 export class JournaledPublisher {
   readonly publisher: Publisher;
@@ -28,8 +28,8 @@ export class JournaledPublisher {
     this.journal = Journal.open(options.journal);
     this.publisher = new Publisher({
       ...options,
-      onPublished: (topic, sequence, envelope) =>
-        this.journal.append({ topic, epoch: this.publisher.epoch, sequence, payload: envelope }),
+      onPublished: (topic, sequence, envelope, count) =>
+        this.journal.append({ topic, epoch: this.publisher.epoch, sequence, count, payload: envelope }),
     });
     this.timer = setInterval(() => this.maintain(), options.flushIntervalMs ?? 100);
     this.timer.unref();

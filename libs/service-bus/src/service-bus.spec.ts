@@ -1,7 +1,7 @@
 import { inprocEndpoint, Subscriber, topics, type BusMessage } from '@ttquant/bus';
 import { Decimal, type QuoteTick } from '@ttquant/domain';
 import { Journal } from '@ttquant/journal';
-import { bigIntToInt64, encodePayload, wire } from '@ttquant/protocol';
+import { bigIntToInt64, decodeEnvelope, encodePayload, wire } from '@ttquant/protocol';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +71,23 @@ describe('service bus', () => {
     expect(replayed.error).toBe('');
     expect(replayed.envelopes?.length).toBe(publisher.publisher.lastSequence(topic));
     expect(Buffer.from(replayed.envelopes?.[0] ?? []).equals(Buffer.from(got[0] ? encodeBack(got[0]) : []))).toBe(true);
+  });
+
+  it('journals batched frames so that replay still finds every sequence', async () => {
+    const batchedDir = mkdtempSync(join(tmpdir(), 'ttq-service-bus-batched-'));
+    const batched = new JournaledPublisher({ source: { service: 'market-data', instance: 'md2' }, journal: { dir: batchedDir }, batch: { maxSize: 4, maxDelayMs: 0 } });
+    const topic = topics.tick('SIM', 'ACME');
+    for (let i = 0; i < 10; i++) batched.publish(topic, { kind: 'quote', value: quote }, { eventTimeNs: quote.eventTime, initTimeNs: quote.initTime });
+    batched.publisher.flush();
+    batched.journal.flush();
+    const replayed = batched.replay(
+      wire.ReplayRequest.create({ topic, epoch: bigIntToInt64(batched.epoch, true), fromSequence: bigIntToInt64(2n, true), toSequence: bigIntToInt64(9n, true) }),
+    );
+    // Frames of 4, 4 and 2 messages: sequences 2..9 live in all three.
+    const sequences = (replayed.envelopes ?? []).flatMap((bytes) => decodeEnvelope(bytes).items.map((item) => item.sequence));
+    expect(sequences).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await batched.close();
+    rmSync(batchedDir, { recursive: true, force: true });
   });
 
   it('says what is missing when asked for a stream it never journaled', () => {
