@@ -1,13 +1,6 @@
 import type { OrderEvent } from '@ttquant/domain';
-import { helpText, stringFlag, booleanFlag, type FlagSpecs } from '../args';
-import { CLI_EXIT } from '../cli-errors';
-import type { Command } from '../command';
-import { jsonText, renderTable, type Column } from '../output';
-import { fetchGatewayState } from './gateway-state';
-
-const flags = {
-  account: { type: 'string', value: '<account>', help: 'only this account (default: whatever the gateway owns)' },
-} as const satisfies FlagSpecs;
+import type { Column } from '../output';
+import { gatewayListCommand } from './gateway-list-command';
 
 /** Columns of `ttq orders`: each order's last state. */
 export const ORDER_COLUMNS: readonly Column<OrderEvent>[] = [
@@ -30,21 +23,11 @@ function priceText(event: OrderEvent): string {
   return (limitPrice ?? stopPrice)?.toString() ?? '';
 }
 
-/** `ttq orders`: every order's last state, from the gateway's control endpoint. */
-export const ordersCommand: Command = {
+/** `ttq orders`: list every order's last state, from the gateway's control endpoint. */
+export const ordersCommand = gatewayListCommand<OrderEvent>({
   name: 'orders',
   summary: "list every order's last state (from the gateway)",
-  usage: 'ttq orders [--account <account>] [--json]',
-  flags,
-  async run(args, ctx) {
-    if (booleanFlag(args, 'help')) {
-      ctx.io.out(helpText(this.usage, this.summary, flags));
-      return CLI_EXIT.ok;
-    }
-    const state = await fetchGatewayState(ctx.config(), stringFlag(args, 'account') ?? '');
-    if (booleanFlag(args, 'json')) ctx.io.out(jsonText(state.orders));
-    else if (state.orders.length === 0) ctx.io.out('no orders\n');
-    else ctx.io.out(renderTable(ORDER_COLUMNS, state.orders));
-    return CLI_EXIT.ok;
-  },
-};
+  rows: (state) => state.orders,
+  columns: ORDER_COLUMNS,
+  empty: 'no orders',
+});
