@@ -80,6 +80,20 @@ describe('Decimal', () => {
     expect(d('-0.001').toFixed(2)).toBe('0.00');
   });
 
+  it('converts to the same double as its text would parse to', () => {
+    // A seeded walk over mantissas and scales, including values that do not round-trip as floats.
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let i = 0; i < 20_000; i++) {
+      const value = Decimal.of(BigInt(next()) * BigInt(next() % 5000) - 2n ** 40n, -(next() % 23));
+      expect(value.toNumber()).toBe(Number(value.toString()));
+    }
+    expect(d('100.01').toNumber()).toBe(100.01);
+    expect(d('-0.000000000000000000001').toNumber()).toBe(-1e-21);
+    expect(Decimal.of(2n ** 60n, -3).toNumber()).toBe(Number(Decimal.of(2n ** 60n, -3).toString()));
+    expect(d('12E2').toNumber()).toBe(1200);
+  });
+
   it('knows whether it fits the wire int64 mantissa', () => {
     expect(Decimal.of((1n << 63n) - 1n).fitsInt64).toBe(true);
     expect(Decimal.of(1n << 63n).fitsInt64).toBe(false);

@@ -20,6 +20,11 @@ const INT64_MIN = -(1n << 63n);
 /** Exponents outside this range are refused: they only arise from corrupt input. */
 const MAX_ABS_EXPONENT = 64;
 
+/** Largest integer a double holds exactly. */
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+/** Powers of ten that are exact doubles (10^0 … 10^22). */
+const POW10_NUMBER = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
 const POW10: bigint[] = [];
 for (let i = 0n, p = 1n; i <= BigInt(MAX_ABS_EXPONENT * 2); i++, p *= 10n) POW10.push(p);
 
@@ -259,6 +264,11 @@ export class Decimal {
 
   /** Nearest double: for display, metrics and maths that tolerate floats; never for money. */
   toNumber(): number {
+    // Both operands are exact doubles here, and IEEE division rounds correctly: the same
+    // double that parsing the text gives, without building the text (indicators call this per tick).
+    if (this.exponent <= 0 && this.exponent >= -22 && this.mantissa <= MAX_EXACT && this.mantissa >= -MAX_EXACT) {
+      return Number(this.mantissa) / (POW10_NUMBER[-this.exponent] as number);
+    }
     return Number(this.toString());
   }
 

@@ -1,4 +1,4 @@
-import { Decimal, instrumentKey, type InstrumentId, type QuoteTick } from '@ttquant/domain';
+import { Decimal, sameInstrument, type InstrumentId, type QuoteTick } from '@ttquant/domain';
 import { Ema } from '../indicators/ema';
 import type { Strategy, StrategyContext, StrategySubscriptions } from '../strategy';
 
@@ -31,7 +31,6 @@ export class EmaCrossStrategy implements Strategy {
   readonly subscriptions: StrategySubscriptions;
   private readonly fast: Ema;
   private readonly slow: Ema;
-  private readonly key: string;
   /** +1 when fast > slow, -1 when below, 0 before both EMAs are ready. */
   private trend = 0;
 
@@ -47,12 +46,11 @@ export class EmaCrossStrategy implements Strategy {
     this.id = config.id;
     this.fast = new Ema(config.fastPeriod);
     this.slow = new Ema(config.slowPeriod);
-    this.key = instrumentKey(config.instrument);
     this.subscriptions = { quotes: [config.instrument] };
   }
 
   onQuote(quote: QuoteTick, ctx: StrategyContext): void {
-    if (instrumentKey(quote.instrument) !== this.key) return;
+    if (!sameInstrument(quote.instrument, this.config.instrument)) return;
     if (quote.bidPrice.isZero() || quote.askPrice.isZero()) return; // one-sided book
     const mid = (quote.bidPrice.toNumber() + quote.askPrice.toNumber()) / 2;
     const fast = this.fast.update(mid);
