@@ -236,12 +236,14 @@ describe('ExecutionEngine against the sim venue', () => {
 
   it('keeps an order in flight across a disconnect and settles it by reconciliation, sent once', async () => {
     const order = spec();
+    expect(engine.stats.reconciliations).toBe(1); // once at start
     sim.simulator.dropConnectionOnNextOrder();
     await engine.submit(order);
+    await engine.drain();
     expect(sink.statusesOf(order.clientOrderId)).toEqual(['SUBMITTED']);
     sim.simulator.restoreConnection();
     await sink.waitFor(() => sink.statusesOf(order.clientOrderId).includes('FILLED'));
-    expect(engine.stats.reconciliations).toBeGreaterThanOrEqual(2);
+    expect(engine.stats.reconciliations).toBe(2);
     expect(sink.fills.filter((f) => f.clientOrderId === order.clientOrderId)).toHaveLength(1);
     expect(sim.simulator.receivedCount(order.clientOrderId)).toBe(1);
     expect(sink.events.some((e) => e.event.order.status === 'REJECTED')).toBe(false);
@@ -254,6 +256,19 @@ describe('ExecutionEngine against the sim venue', () => {
     await engine.cancel({ clientOrderId: resting.clientOrderId, account: ACCOUNT });
     await sink.waitFor(() => sink.statusesOf(resting.clientOrderId).includes('CANCELED'));
     expect(sink.statusesOf(resting.clientOrderId)).toEqual(['SUBMITTED', 'ACCEPTED', 'PENDING_CANCEL', 'CANCELED']);
+  });
+
+  it('cancels an order that was still waiting for its disk flush only after it reached the venue', async () => {
+    let release!: () => void;
+    sink.diskGate = new Promise<void>((resolve) => (release = resolve));
+    const resting = spec({ type: 'LIMIT', limitPrice: d('99.00'), timeInForce: 'GTC' });
+    await engine.submit(resting);
+    const cancelled = engine.cancelAll({ account: ACCOUNT });
+    expect(sim.simulator.receivedCount(resting.clientOrderId)).toBe(0);
+    release();
+    await cancelled;
+    await sink.waitFor(() => sink.statusesOf(resting.clientOrderId).includes('CANCELED'));
+    expect(sim.simulator.receivedCount(resting.clientOrderId)).toBe(1);
   });
 
   it('refuses to cancel an order it does not know', async () => {

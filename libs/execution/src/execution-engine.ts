@@ -169,9 +169,22 @@ export class ExecutionEngine {
 
   /** Connects to the venue and reconciles; resolves when orders are accepted. */
   async start(): Promise<void> {
-    this.unsubscribe = this.options.client.onReport((report) => void this.queue.run(() => this.onReport(report)));
-    await this.options.client.connect();
+    this.unsubscribe = this.options.client.onReport((report) => {
+      // At once, not when the queued report is handled: commands queued before it must not
+      // be routed on a stale "reconciled" after the link comes back.
+      if (report.kind === 'status' && report.status.state !== 'CONNECTED' && report.status.state !== 'DEGRADED') {
+        this.reconciled = false;
+      }
+      void this.queue.run(() => this.onReport(report));
+    });
+    // Set before connecting: the CONNECTED report that connect() emits is not a reconnect.
     this.wasConnected = true;
+    try {
+      await this.options.client.connect();
+    } catch (error) {
+      this.wasConnected = false;
+      throw error;
+    }
     await this.queue.run(() => this.reconcileOrRetry('connect'));
   }
 
@@ -312,12 +325,26 @@ export class ExecutionEngine {
     // Route once the SUBMITTED event is on disk. The queue does not wait: commands and
     // reports behind this one go on, and orders arriving meanwhile share the next disk
     // flush. Syncs complete in order, so orders still reach the venue in arrival order.
+    // The routing promise never waits on the queue, so queued tasks may await it without deadlock.
     const routed = this.options.sink.persisted().then(
-      () => this.options.client.submit(spec).catch((error: unknown) => this.queue.run(() => this.onSubmitFailed(order, error))),
-      (error: unknown) => this.queue.run(() => this.onJournalFailed(order, error)),
+      async () => {
+        // Reconciliation, a cancel or a halt may have settled it while the disk flush ran.
+        if (order.status !== 'SUBMITTED' || this.tradingState === 'HALTED') return;
+        try {
+          await this.options.client.submit(spec);
+        } catch (error) {
+          void this.queue.run(() => this.onSubmitFailed(order, error));
+        }
+      },
+      (error: unknown) => void this.queue.run(() => this.onJournalFailed(order, error)),
     );
     this.routing.add(routed);
     void routed.finally(() => this.routing.delete(routed));
+  }
+
+  /** Resolves once every order accepted so far has been handed to the venue (or dropped). */
+  private async routed(): Promise<void> {
+    while (this.routing.size > 0) await Promise.all([...this.routing]);
   }
 
   /** An order that cannot be made durable is never routed, and the gateway stops taking orders. */
@@ -392,6 +419,8 @@ export class ExecutionEngine {
   private async handleCancel(command: CancelOrderCommand): Promise<void> {
     const order = this.workingOrder(command.clientOrderId, command.account, 'cancel');
     if (!order) return;
+    // An order still waiting for its disk flush has not reached the venue: let it get there first.
+    await this.routed();
     const previous = order.status;
     if (canTransition(previous, 'PENDING_CANCEL')) {
       this.applyUpdate(order, { status: 'PENDING_CANCEL', time: this.options.clock.nowNanos() });
@@ -429,6 +458,8 @@ export class ExecutionEngine {
   }
 
   private async handleCancelAll(command: CancelAllOrdersCommand): Promise<void> {
+    // Orders still waiting for their disk flush must reach the venue before the venue cancels "all".
+    await this.routed();
     const matching = [...this.working.values()].filter(
       (o) =>
         (!command.instrument || instrumentKey(o.spec.instrument) === instrumentKey(command.instrument)) &&
@@ -469,6 +500,10 @@ export class ExecutionEngine {
     this.stats.denied++;
     const { spec } = order;
     this.options.sink.denial({ account: spec.account, clientOrderId: spec.clientOrderId, instrument: spec.instrument, check, reason });
+    this.alert('WARNING', 'command-refused', `${check} refused for order ${spec.clientOrderId}: ${reason}`, {
+      clientOrderId: spec.clientOrderId,
+      check,
+    });
   }
 
   private onAmendFailed(order: Order, previous: OrderStatus, action: string, error: unknown): void {
@@ -563,6 +598,8 @@ export class ExecutionEngine {
 
   private async reconcileOrRetry(why: string): Promise<void> {
     this.reconciled = false;
+    // An order routed after the venue's view was taken would look "never arrived".
+    await this.routed();
     try {
       await this.reconcile(why);
       this.reconciled = true;
