@@ -35,6 +35,7 @@ void runService({
     const out = new JournaledPublisher({
       ...sockets,
       name: 'gateway-out',
+      onMaintenanceError: (error) => ctx.logger.error({ err: error }, 'journal flush or retention failed: retrying'),
       source: { service: service.name, instance: service.instance },
       journal: { dir: gateway.journalDir || `.data/journal/gateway-${account}` },
     });

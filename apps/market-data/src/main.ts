@@ -27,6 +27,7 @@ void runService({
     const out = new JournaledPublisher({
       ...sockets,
       name: 'market-data-out',
+      onMaintenanceError: (error) => ctx.logger.error({ err: error }, 'journal flush or retention failed: retrying'),
       // Ticks go out in same-topic batches closed at the end of each event-loop turn: the feed makes
       // several ticks per timer callback, and one frame per batch cuts every hop's per-message cost.
       ...(bus.batchMaxSize > 1 ? { batch: { maxSize: bus.batchMaxSize, maxDelayMs: bus.batchMaxDelay } } : {}),

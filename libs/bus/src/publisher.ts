@@ -210,15 +210,20 @@ export class Publisher extends BusSocket<zmq.Publisher> {
   async close(timeoutMs = 1000): Promise<number> {
     if (this.closing) return 0;
     this.closing = true;
-    this.flush();
-    if (this.queue.length > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.queue.drained(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-      clearTimeout(timer);
+    let abandoned = 0;
+    try {
+      this.flush();
+      if (this.queue.length > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([this.queue.drained(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+        clearTimeout(timer);
+      }
+    } finally {
+      // Whatever failed above, the socket is released.
+      abandoned = this.queue.abandon();
+      this.abandonedCount += abandoned;
+      this.closeSocket();
     }
-    const abandoned = this.queue.abandon();
-    this.abandonedCount += abandoned;
-    this.closeSocket();
     return abandoned;
   }
 

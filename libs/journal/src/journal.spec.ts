@@ -58,6 +58,17 @@ describe('Journal', () => {
     expect(Journal.open({ dir }).range('t', EPOCH)?.lastSequence).toBe(12);
   });
 
+  it('opens after a crash that left an empty new segment', () => {
+    const journal = Journal.open({ dir });
+    fill(journal, 't', 1, 3);
+    journal.close();
+    writeFileSync(join(dir, 'segment-0000000002.log'), Buffer.alloc(0));
+    const reopened = Journal.open({ dir });
+    fill(reopened, 't', 4, 4);
+    expect(reopened.read('t', EPOCH, 1, 4).map((r) => r.sequence)).toEqual([1, 2, 3, 4]);
+    reopened.close();
+  });
+
   it('refuses to open a segment corrupted in the middle rather than drop what follows', () => {
     const journal = Journal.open({ dir });
     fill(journal, 't', 1, 10);

@@ -191,6 +191,8 @@ export class Journal {
 
   private startSync(): Promise<void> {
     this.queuedSync = undefined;
+    // close() synced everything and released the descriptors: a late sync must not touch them.
+    if (this.closed) return Promise.resolve();
     const fd = this.active().fd;
     const running = new Promise<void>((resolve, reject) => {
       fdatasync(fd, (error) => {
@@ -297,7 +299,7 @@ export class Journal {
   /** Flushes, syncs and closes the files. Further use throws. */
   close(): void {
     if (this.closed) return;
-    // A sync still under way holds its own file descriptor reference; this one covers everything.
+    // This sync covers every record; a queued asynchronous one becomes a no-op once closed is set.
     this.sync();
     this.closeFiles();
     this.closed = true;
@@ -329,6 +331,12 @@ export class Journal {
     const fd = openSync(path, 'r+');
     const segment: Segment = { no, path, fd, size: fstatSync(fd).size, lastAppendMs: 0 };
     this.segments.push(segment);
+    if (segment.size < SEGMENT_MAGIC.length) {
+      // A crash between creating the segment and writing its magic: nothing was in it yet.
+      writeSync(fd, SEGMENT_MAGIC, 0, SEGMENT_MAGIC.length, 0);
+      segment.size = SEGMENT_MAGIC.length;
+      return;
+    }
     const magic = Buffer.alloc(SEGMENT_MAGIC.length);
     if (readSync(fd, magic, 0, magic.length, 0) !== magic.length || !magic.equals(SEGMENT_MAGIC)) {
       throw new JournalError(`${path} is not a journal segment (bad magic)`);

@@ -11,6 +11,8 @@ export interface HeartbeatOptions {
   readonly info: () => Record<string, string>;
   /** Default 1 s. */
   readonly intervalMs?: number;
+  /** Told when a beat could not be published. */
+  readonly onError?: (error: unknown) => void;
 }
 
 /**
@@ -48,6 +50,19 @@ export class Heartbeat {
   private beat(): void {
     const { publisher, service, instance, info } = this.options;
     if (publisher.closed) return;
+    try {
+      this.publish(publisher, service, instance, info);
+    } catch (error) {
+      // A full send queue or a closing socket: this beat is lost, the service goes on; the next one tries again.
+      this.failures++;
+      this.options.onError?.(error);
+    }
+  }
+
+  /** Beats that could not be published. */
+  failures = 0;
+
+  private publish(publisher: Publisher, service: string, instance: string, info: () => Record<string, string>): void {
     publisher.publish(
       topics.status(service, instance),
       encodePayload({

@@ -7,6 +7,8 @@ export interface JournaledPublisherOptions extends Omit<PublisherOptions, 'onPub
   readonly journal: JournalOptions;
   /** How often buffered journal records are written to the file. Default 100 ms. */
   readonly flushIntervalMs?: number;
+  /** Told when a periodic journal flush or retention run fails. */
+  readonly onMaintenanceError?: (error: unknown) => void;
 }
 
 /**
@@ -22,10 +24,12 @@ export class JournaledPublisher {
   readonly publisher: Publisher;
   readonly journal: Journal;
   private readonly timer: NodeJS.Timeout;
+  private readonly onMaintenanceError: ((error: unknown) => void) | undefined;
   private lastRetentionMs = Date.now();
 
   constructor(options: JournaledPublisherOptions) {
     this.journal = Journal.open(options.journal);
+    this.onMaintenanceError = options.onMaintenanceError;
     this.publisher = new Publisher({
       ...options,
       onPublished: (topic, sequence, envelope, count) =>
@@ -80,12 +84,21 @@ export class JournaledPublisher {
   }
 
   private maintain(): void {
-    this.journal.flush();
-    if (Date.now() - this.lastRetentionMs >= RETENTION_CHECK_MS) {
-      this.lastRetentionMs = Date.now();
-      this.journal.enforceRetention();
+    // On a timer: an error here must not become an uncaught exception that kills the service.
+    try {
+      this.journal.flush();
+      if (Date.now() - this.lastRetentionMs >= RETENTION_CHECK_MS) {
+        this.lastRetentionMs = Date.now();
+        this.journal.enforceRetention();
+      }
+    } catch (error) {
+      this.maintenanceFailures++;
+      this.onMaintenanceError?.(error);
     }
   }
+
+  /** Journal flushes or retention runs that failed (disk full…); the next tick retries. */
+  maintenanceFailures = 0;
 }
 
 const RETENTION_CHECK_MS = 60_000;

@@ -72,14 +72,17 @@ describe('runService', () => {
     expect(cleaned).toBe(true);
   });
 
-  it('exits with the timeout code when a step outlives the shutdown deadline', async () => {
+  it('exits with the timeout code when a step outlives the deadline, still running the steps after it', async () => {
+    let flushed = false;
     const service = await runService({
       ...base(),
       env: { ...base().env, TTQ_SERVICE_SHUTDOWN_TIMEOUT: '50ms' },
       async start(ctx) {
+        ctx.onShutdown('flush writers', () => void (flushed = true));
         ctx.onShutdown('stuck', () => new Promise<void>(() => undefined));
       },
     });
     expect(await service.shutdown('test')).toBe(EXIT_CODES.shutdownTimeout);
+    expect(flushed).toBe(true);
   });
 });

@@ -178,19 +178,23 @@ export async function runService<T>(options: RunServiceOptions<T>): Promise<Runn
   return { httpPort: health.port, shutdown: (reason) => shutdown(reason), stopped };
 }
 
-/** Runs the steps last-registered first; true when the deadline passed. */
+/** Time a step still gets once the deadline has passed: flushing what was accepted beats exiting on time. */
+const LATE_STEP_GRACE_MS = 1_000;
+
+/**
+ * Runs the steps last-registered first; true when the deadline passed. A step
+ * that overruns does not cancel the ones after it (they may hold data still to
+ * be written): each later step still runs, with a short grace once time is up.
+ */
 async function runStepsWithin(
   steps: readonly { name: string; step: () => Promise<void> | void }[],
   timeoutMs: number,
   logger: Logger,
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
+  let late = false;
   for (const { name, step } of [...steps].reverse()) {
-    const left = deadline - Date.now();
-    if (left <= 0) {
-      logger.error({ step: name }, 'shutdown deadline passed before this step ran');
-      return true;
-    }
+    const left = Math.max(deadline - Date.now(), LATE_STEP_GRACE_MS);
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
       Promise.resolve()
@@ -204,9 +208,9 @@ async function runStepsWithin(
     ]);
     clearTimeout(timer);
     if (outcome === 'timeout') {
-      logger.error({ step: name, timeoutMs }, 'shutdown step did not finish in time');
-      return true;
+      logger.error({ step: name, timeoutMs }, 'shutdown step did not finish in time: going on with the next steps');
+      late = true;
     }
   }
-  return false;
+  return late || Date.now() > deadline;
 }
