@@ -150,7 +150,10 @@ export class ServiceProcess {
     await waitFor(
       async () => {
         if (exit) throw new Error(`${this.app} exited with ${exit.code ?? exit.signal} before it was ready:\n${this.tail()}`);
-        const response = await fetch(`http://127.0.0.1:${this.httpPort}/readyz`).catch(() => undefined);
+        // Bounded: a service that accepts the connection but never answers must not stall the wait.
+        const response = await fetch(`http://127.0.0.1:${this.httpPort}/readyz`, { signal: AbortSignal.timeout(1_000) }).catch(
+          () => undefined,
+        );
         return response?.status === 200;
       },
       `${this.app} to be ready`,

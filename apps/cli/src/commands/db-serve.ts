@@ -46,7 +46,8 @@ export const dbServeCommand: Command = {
     if (booleanFlag(args, 'json')) ctx.io.out(JSON.stringify(info) + '\n');
     else {
       ctx.io.out(`PostgreSQL on 127.0.0.1:${server.port}, data in ${server.dataDir}${server.attached ? ' (already running elsewhere)' : ''}\n`);
-      ctx.io.out(`psql '${server.url}'   (${redactPassword(server.url)})\nCtrl-C stops it.\n`);
+      // The password stays out of terminals and logs: --json (or ttq-credentials.json in the data folder) has it.
+      ctx.io.out(`${redactPassword(server.url)}   (full URL: ttq db serve --json)\nCtrl-C stops it.\n`);
     }
     await new Promise<void>((done) => {
       if (ctx.signal.aborted) done();
