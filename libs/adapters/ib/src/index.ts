@@ -1,0 +1,5 @@
+/**
+ * Interactive Brokers adapter: TWS / IB Gateway through @stoqey/ib behind the
+ * gateway interface.
+ */
+export const IB_ADAPTER_KIND = 'ib';
