@@ -16,7 +16,7 @@ describe('timescaleSchemaStatements', () => {
     const hypertables = statements.filter((s) => s.startsWith('SELECT create_hypertable('));
     expect(hypertables).toHaveLength(TIME_SERIES_TABLES.length);
     expect(hypertables).toContain(
-      "SELECT create_hypertable('trade_ticks', 'ts', chunk_time_interval => INTERVAL '1 day', if_not_exists => TRUE)",
+      "SELECT create_hypertable('trade_ticks', by_range('ts', INTERVAL '1 day'), if_not_exists => TRUE)",
     );
     for (const ledger of ['orders', 'order_events', 'fills', 'instruments']) {
       expect(hypertables.join('\n')).not.toContain(`'${ledger}'`);
@@ -67,6 +67,7 @@ describe('TimescaleDB statements against the PostgreSQL parser', () => {
   /** What a server without TimescaleDB may say about a statement that is well formed. */
   const TIMESCALE_API = [
     'create_hypertable',
+    'by_range',
     'add_compression_policy',
     'remove_compression_policy',
     'add_retention_policy',

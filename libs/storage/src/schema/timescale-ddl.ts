@@ -38,9 +38,10 @@ function createTimescaleTable(table: TableDef, version: number): string[] {
   const statements = [createTableSql(table, version)];
   const ts = table.timeSeries;
   if (table.kind === 'time-series' && ts) {
+    // The generalised API (TimescaleDB 2.13+, by_range); the (table, column, chunk_time_interval) form is deprecated.
     statements.push(
-      `SELECT create_hypertable(${sqlLiteral(table.name)}, ${sqlLiteral(ts.timeColumn)}, ` +
-        `chunk_time_interval => INTERVAL ${sqlLiteral(CHUNK_INTERVAL)}, if_not_exists => TRUE)`,
+      `SELECT create_hypertable(${sqlLiteral(table.name)}, ` +
+        `by_range(${sqlLiteral(ts.timeColumn)}, INTERVAL ${sqlLiteral(CHUNK_INTERVAL)}), if_not_exists => TRUE)`,
     );
     statements.push(
       `ALTER TABLE ${table.name} SET (timescaledb.compress, ` +
