@@ -53,3 +53,5 @@ export * from './stores/trading-runs';
 
 export * from './embedded-postgres';
 export * from './database';
+
+export * from './sharding';

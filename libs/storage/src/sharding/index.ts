@@ -1,0 +1,3 @@
+export * from './shard-key';
+export * from './shard-leases';
+export * from './stream-progress';

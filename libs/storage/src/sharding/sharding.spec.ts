@@ -1,0 +1,119 @@
+import { StorageError } from '../errors';
+import { createTestSchema, TEST_DATABASE_URL, type TestSchema } from '../testing/test-schema';
+import { fnv1a32, shardOf } from './shard-key';
+import { ShardLeases } from './shard-leases';
+import { ensureStreamProgressTable, latestStreamProgress, loadStreamProgress, saveStreamProgress } from './stream-progress';
+
+describe('shardOf', () => {
+  it('is the published FNV-1a value, so every process and version agrees', () => {
+    // Reference values of 32-bit FNV-1a.
+    expect(fnv1a32('')).toBe(0x811c9dc5);
+    expect(fnv1a32('a')).toBe(0xe40c292c);
+    expect(fnv1a32('foobar')).toBe(0xbf9cf968);
+  });
+
+  it('spreads streams over every shard and ignores nothing of the key', () => {
+    const seen = new Map<number, number>();
+    for (let i = 0; i < 1600; i++) {
+      const shard = shardOf({ service: 'market-data', instance: 'md-1', topic: `md.tick.SIM.S${i}` }, 16);
+      seen.set(shard, (seen.get(shard) ?? 0) + 1);
+    }
+    expect(seen.size).toBe(16);
+    for (const n of seen.values()) expect(n).toBeGreaterThan(50);
+    const base = { service: 'gateway', instance: 'gw-1', topic: 'ex.order.A' };
+    const shards = new Set([
+      shardOf(base, 4096),
+      shardOf({ ...base, instance: 'gw-2' }, 4096),
+      shardOf({ ...base, service: 'gatewax' }, 4096),
+      shardOf({ ...base, topic: 'ex.fill.A' }, 4096),
+    ]);
+    expect(shards.size).toBe(4);
+  });
+
+  it('refuses a shard count it cannot use, saying what it got', () => {
+    expect(() => shardOf({ service: 's', instance: 'i', topic: 't' }, 0)).toThrow(new StorageError('expected a shard count from 1 to 4096, was 0'));
+    expect(() => shardOf({ service: 's', instance: 'i', topic: 't' }, 2.5)).toThrow(StorageError);
+  });
+});
+
+describe('ShardLeases against PostgreSQL', () => {
+  let schema: TestSchema;
+  const running: ShardLeases[] = [];
+
+  beforeAll(async () => {
+    schema = await createTestSchema();
+  });
+  afterAll(async () => {
+    await Promise.all(running.map((l) => l.stop()));
+    await schema.drop();
+  });
+
+  function worker(id: string, events: string[]): ShardLeases {
+    const leases = new ShardLeases({
+      connection: { connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema.name}` },
+      shardCount: 8,
+      workerId: id,
+      rebalanceIntervalMs: 60_000,
+      onGained: (shards) => void events.push(`${id} gained ${shards.length}`),
+      beforeRelease: async (shards) => void events.push(`${id} flushed ${shards.length}`),
+    });
+    running.push(leases);
+    return leases;
+  }
+
+  async function settle(workers: readonly ShardLeases[]): Promise<void> {
+    // Two rounds: surplus is released in the first, claimed by the others in the second.
+    for (let round = 0; round < 3; round++) for (const w of workers) await w.rebalance();
+  }
+
+  it('gives one worker every shard, splits them fairly between three, and hands a dead worker’s shards to the others', async () => {
+    const events: string[] = [];
+    const a = worker('a', events);
+    await a.start();
+    expect(a.heldShards()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+
+    const b = worker('b', events);
+    const c = worker('c', events);
+    await b.start();
+    await c.start();
+    await settle([a, b, c]);
+    const shares = [a, b, c].map((w) => w.heldShards());
+    expect(shares.map((s) => s.length).sort()).toEqual([2, 3, 3]);
+    expect(shares.flat().sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    // A shard is given up only after its buffered rows were stored.
+    expect(events).toContain('a flushed 5');
+    expect(a.stats.liveWorkers).toBe(3);
+
+    await b.stop();
+    running.splice(running.indexOf(b), 1);
+    await settle([a, c]);
+    expect([a, c].map((w) => w.heldShards().length)).toEqual([4, 4]);
+    expect([...a.heldShards(), ...c.heldShards()].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  }, 20_000);
+});
+
+describe('stream progress', () => {
+  let schema: TestSchema;
+  beforeAll(async () => {
+    schema = await createTestSchema();
+    await ensureStreamProgressTable(schema.pool);
+    await ensureStreamProgressTable(schema.pool);
+  });
+  afterAll(() => schema.drop());
+
+  it('keeps the highest sequence per stream and run, and lists the newest run of each stream', async () => {
+    const stream = { service: 'market-data', instance: 'md-1', topic: 'md.tick.SIM.ACME' };
+    expect(await loadStreamProgress(schema.pool, { ...stream, epoch: 5n })).toBe(0);
+    await saveStreamProgress(schema.pool, [{ ...stream, epoch: 5n, seq: 40 }]);
+    await saveStreamProgress(schema.pool, [{ ...stream, epoch: 5n, seq: 30 }]);
+    expect(await loadStreamProgress(schema.pool, { ...stream, epoch: 5n })).toBe(40);
+    await saveStreamProgress(schema.pool, [
+      { ...stream, epoch: 1_763_000_000_000_000_123n, seq: 7 },
+      { ...stream, topic: 'md.tick.SIM.BTC', epoch: 5n, seq: 3 },
+    ]);
+    expect(await latestStreamProgress(schema.pool)).toEqual([
+      { ...stream, epoch: 1_763_000_000_000_000_123n, seq: 7 },
+      { ...stream, topic: 'md.tick.SIM.BTC', epoch: 5n, seq: 3 },
+    ]);
+  });
+});
