@@ -130,3 +130,88 @@ describe('partition maintenance (native path)', () => {
     );
   });
 });
+
+describe('retention at the edge of the configured window (native path)', () => {
+  let schema: TestSchema;
+  const at = (iso: string, extraNs = 0n): bigint => ms(iso) + extraNs;
+  const NOW = new Date('2024-03-10T00:00:00Z');
+
+  /*
+   * quote_ticks has daily partitions 2024-03-01..10; each day holds a quote at its
+   * first nanosecond, at noon and at its last nanosecond. DEFAULT holds quotes of
+   * days without a partition: long before the window and after the last partition.
+   */
+  const days = Array.from({ length: 10 }, (_, i) => `2024-03-${String(i + 1).padStart(2, '0')}`);
+  const times = [
+    ...days.flatMap((day) => [at(`${day}T00:00:00Z`), at(`${day}T12:00:00Z`), at(`${day}T23:59:59.999Z`, 999_999n)]),
+    at('2024-02-20T08:00:00Z'),
+    at('2024-03-15T08:00:00Z'),
+  ];
+
+  async function rows(table: string, where = 'TRUE'): Promise<string[]> {
+    const result = await schema.pool.query<{ r: string }>(`SELECT row_to_json(t)::text AS r FROM ${table} t WHERE ${where} ORDER BY ts_ns, seq`);
+    return result.rows.map((row) => row.r);
+  }
+
+  beforeAll(async () => {
+    schema = await createTestSchema();
+    await migrate(schema.pool, { now: NOW, partitionDaysAhead: 0, partitionsFrom: new Date('2024-03-01T00:00:00Z') });
+    const quotes = new BatchWriter(schema.pool, 'quote_ticks');
+    const trades = new BatchWriter(schema.pool, 'trade_ticks');
+    for (const [i, time] of times.entries()) {
+      await quotes.write(quoteTickRow({ ...quote(i), eventTime: time, initTime: time + 1n }, meta(i + 1)));
+      await trades.write(tradeTickRow(trade(time, '10.25', '3'), meta(i + 1)));
+    }
+    await quotes.close();
+    await trades.close();
+  });
+
+  afterAll(async () => {
+    await schema.drop();
+  });
+
+  it('keeps the partition starting exactly at the window edge, drops the day before it, leaves kept rows untouched', async () => {
+    const cutoffNs = at('2024-03-05T00:00:00Z'); // NOW − 5 days, a partition boundary
+    const keptBefore = await rows('quote_ticks', `ts_ns >= ${cutoffNs}`);
+    const tradesBefore = await rows('trade_ticks');
+    expect(await count('quote_ticks_default')).toBe(2);
+    expect(await count(`quote_ticks WHERE ts_ns = ${cutoffNs - 1n}`)).toBe(1);
+
+    // The configured path: migrate at start-up applies retention from its options.
+    await migrate(schema.pool, { now: NOW, partitionDaysAhead: 0, retentionDays: { quote_ticks: 5 } });
+
+    expect(await partitionNames('quote_ticks')).toEqual(days.slice(4).map((day) => `quote_ticks_p${day.replace(/-/g, '')}`));
+    // The last nanosecond before the edge is gone with its partition; the first one inside stays.
+    expect(await count(`quote_ticks WHERE ts_ns = ${cutoffNs - 1n}`)).toBe(0);
+    expect(await count(`quote_ticks WHERE ts_ns = ${cutoffNs}`)).toBe(1);
+    // Every row inside the window, in partitions and in DEFAULT (the future day), is byte-for-byte what it was.
+    expect(await rows('quote_ticks')).toEqual(keptBefore);
+    expect(keptBefore).toHaveLength(6 * 3 + 1);
+    // DEFAULT lost only its row older than the window.
+    expect(await count('quote_ticks_default')).toBe(1);
+    // A table without a retention setting keeps everything.
+    expect(await rows('trade_ticks')).toEqual(tradesBefore);
+    expect(tradesBefore).toHaveLength(times.length);
+  });
+
+  it('keeps a partition while any of it lies inside the window, and drops it once the edge passes its end', async () => {
+    const before = await rows('quote_ticks');
+    // One microsecond later the edge is inside 03-05: that partition still holds rows of the window.
+    const later = await applyRetention(schema.pool, { now: new Date('2024-03-10T00:00:00.001Z'), retentionDays: { quote_ticks: 5 } });
+    expect(later).toEqual({ dropped: [], defaultRowsDeleted: 0 });
+    expect(await rows('quote_ticks')).toEqual(before);
+
+    // A day later the edge reaches 03-06 00:00: exactly 03-05 goes.
+    const nextDay = await applyRetention(schema.pool, { now: new Date('2024-03-11T00:00:00Z'), retentionDays: { quote_ticks: 5 } });
+    expect(nextDay).toEqual({ dropped: ['quote_ticks_p20240305'], defaultRowsDeleted: 0 });
+    expect(await rows('quote_ticks')).toEqual(before.slice(3));
+  });
+
+  async function partitionNames(table: string): Promise<string[]> {
+    return (await listPartitions(schema.pool, table)).partitions.map((p) => p.name);
+  }
+
+  async function count(sql: string): Promise<number> {
+    return (await schema.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`)).rows[0]?.n ?? -1;
+  }
+});
