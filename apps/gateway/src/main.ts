@@ -117,6 +117,7 @@ void runService({
       service: service.name,
       instance: service.instance,
       info: () => ({
+        ...out.heartbeatInfo(),
         account,
         orders: String(engine.lastEvents().length),
         submitted: String(engine.stats.submitted),

@@ -89,7 +89,7 @@ void runService({
       publisher: out.publisher,
       service: service.name,
       instance: service.instance,
-      info: () => ({ ticksPublished: String(ticksPublished()), venues: sim.venue }),
+      info: () => ({ ...out.heartbeatInfo(), ticksPublished: String(ticksPublished()), venues: sim.venue }),
     });
     heartbeat.start();
 

@@ -26,14 +26,18 @@ export class JournaledPublisher {
   private readonly timer: NodeJS.Timeout;
   private readonly onMaintenanceError: ((error: unknown) => void) | undefined;
   private lastRetentionMs = Date.now();
+  private readonly heads = new Map<string, number>();
+  private served = 0;
 
   constructor(options: JournaledPublisherOptions) {
     this.journal = Journal.open(options.journal);
     this.onMaintenanceError = options.onMaintenanceError;
     this.publisher = new Publisher({
       ...options,
-      onPublished: (topic, sequence, envelope, count) =>
-        this.journal.append({ topic, epoch: this.publisher.epoch, sequence, count, payload: envelope }),
+      onPublished: (topic, sequence, envelope, count) => {
+        this.heads.set(topic, sequence + count - 1);
+        this.journal.append({ topic, epoch: this.publisher.epoch, sequence, count, payload: envelope });
+      },
     });
     this.timer = setInterval(() => this.maintain(), options.flushIntervalMs ?? 100);
     this.timer.unref();
@@ -56,8 +60,24 @@ export class JournaledPublisher {
     return this.journal.syncAsync();
   }
 
+  /** Replay requests answered so far (for the heartbeat: proof that consumers recovered something). */
+  get replaysServed(): number {
+    return this.served;
+  }
+
+  /**
+   * Heartbeat entries of the journal: `replaysServed`, and `streamHeads`, the
+   * last sequence published on each topic (see {@link formatStreamHeads}), from
+   * which a consumer learns of messages it missed at the end of a stream,
+   * when no later message would reveal the gap.
+   */
+  heartbeatInfo(): Record<string, string> {
+    return { replaysServed: String(this.served), streamHeads: formatStreamHeads(this.heads) };
+  }
+
   /** Answers a replay request from the journal. */
   replay(request: wire.ReplayRequest): wire.IReplayResponse {
+    this.served++;
     const topic = request.topic as Topic;
     const epoch = BigInt(request.epoch.toString());
     const range = this.journal.range(topic, epoch);
@@ -105,4 +125,26 @@ const RETENTION_CHECK_MS = 60_000;
 
 function seq(n: number) {
   return bigIntToInt64(BigInt(n), true);
+}
+
+/**
+ * `topic=seq` pairs separated by spaces; topics never contain either
+ * character. Carried in a heartbeat's info map, so the wire format is unchanged.
+ */
+export function formatStreamHeads(heads: ReadonlyMap<string, number>): string {
+  let text = '';
+  for (const [topic, sequence] of heads) text += `${text === '' ? '' : ' '}${topic}=${sequence}`;
+  return text;
+}
+
+/** Reads {@link formatStreamHeads}; malformed pairs are skipped (a newer publisher may add to the format). */
+export function parseStreamHeads(text: string | undefined): Map<string, number> {
+  const heads = new Map<string, number>();
+  if (!text) return heads;
+  for (const pair of text.split(' ')) {
+    const at = pair.lastIndexOf('=');
+    const sequence = Number(pair.slice(at + 1));
+    if (at > 0 && Number.isSafeInteger(sequence) && sequence > 0) heads.set(pair.slice(0, at), sequence);
+  }
+  return heads;
 }

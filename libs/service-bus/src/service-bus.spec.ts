@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Heartbeat } from './heartbeat';
 import { decodeInbound } from './inbound';
-import { JournaledPublisher } from './journaled-publisher';
+import { formatStreamHeads, JournaledPublisher, parseStreamHeads } from './journaled-publisher';
 
 const quote: QuoteTick = {
   kind: 'quote',
@@ -88,6 +88,23 @@ describe('service bus', () => {
     expect(sequences).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     await batched.close();
     rmSync(batchedDir, { recursive: true, force: true });
+  });
+
+  it('announces the last sequence of every topic and the replays it served, for the heartbeat', () => {
+    const ticks = topics.tick('SIM', 'ACME');
+    const orders = topics.order('SIM001');
+    for (let i = 0; i < 3; i++) publisher.publish(ticks, { kind: 'quote', value: quote });
+    publisher.publish(orders, { kind: 'heartbeat', value: { service: 's', instance: 'i', state: 'READY', uptimeMs: 1, info: {} } });
+    expect(publisher.heartbeatInfo()).toEqual({ replaysServed: '0', streamHeads: `${ticks}=3 ${orders}=1` });
+    publisher.replay(wire.ReplayRequest.create({ topic: ticks, epoch: bigIntToInt64(publisher.epoch, true), fromSequence: bigIntToInt64(1n, true) }));
+    expect(publisher.replaysServed).toBe(1);
+    expect(parseStreamHeads(publisher.heartbeatInfo()['streamHeads'])).toEqual(new Map([[ticks, 3], [orders, 1]]));
+  });
+
+  it('reads stream heads back, skipping pairs it cannot read', () => {
+    expect(parseStreamHeads(formatStreamHeads(new Map([['md.tick.SIM.A%2FB', 9007199254740991]])))).toEqual(new Map([['md.tick.SIM.A%2FB', 9007199254740991]]));
+    expect(parseStreamHeads('a=1 b=x =3 c=-1 d=2.5 e=4')).toEqual(new Map([['a', 1], ['e', 4]]));
+    expect(parseStreamHeads(undefined).size).toBe(0);
   });
 
   it('says what is missing when asked for a stream it never journaled', () => {
