@@ -42,6 +42,7 @@ export { classifyFailure, sqlStateOf, type FailureKind } from './writers/pg-erro
 export * from './readers/query-range';
 export * from './readers/market-data-readers';
 export * from './readers/bar-readers';
+export * from './readers/bars-at-interval';
 export * from './readers/order-readers';
 export * from './readers/account-readers';
 export * from './readers/fill-pnl';

@@ -124,10 +124,15 @@ export async function readAccountHistory(db: Queryable, query: AccountHistoryQue
       ORDER BY ts, ts_ns, source_instance, epoch, topic, seq, currency`,
     [query.account, ...rangeParams(query)],
   );
+  return statesOf(result.rows);
+}
+
+/** Rows ordered by stream position then currency, grouped back into whole states. */
+function statesOf(rows: readonly AccountRow[]): Timed<AccountState>[] {
   const states: Timed<AccountState>[] = [];
   let key = '';
   let balances: Balance[] = [];
-  for (const row of result.rows) {
+  for (const row of rows) {
     const rowKey = `${row.ts_ns}|${row.source_instance}|${row.epoch}|${row.topic}|${row.seq}`;
     if (rowKey !== key) {
       key = rowKey;
@@ -143,6 +148,35 @@ export async function readAccountHistory(db: Queryable, query: AccountHistoryQue
     });
   }
   return states;
+}
+
+/**
+ * The newest published state of an account as of `at` (now when omitted):
+ * all its currencies, as published together; `undefined` when none is stored.
+ */
+export async function readLatestAccountState(db: Queryable, account: string, at?: UnixNanos): Promise<Timed<AccountState> | undefined> {
+  const params: unknown[] = [account];
+  let bound = '';
+  if (at !== undefined) {
+    params.push(nanosToTimestampText(at, true), at.toString());
+    bound = 'AND ts < $2 AND ts_ns < $3';
+  }
+  // One published state is all rows sharing its stream position; find the newest, then read its currencies.
+  const result = await db.query<AccountRow>(
+    `WITH newest AS (
+       SELECT ts, ts_ns, source_instance, epoch, topic, seq FROM account_snapshots
+        WHERE account = $1 ${bound}
+        ORDER BY ts DESC, ts_ns DESC, epoch DESC, seq DESC LIMIT 1)
+     SELECT a.ts_ns, a.account, a.venue, a.currency, a.cash, a.equity, a.margin_used, a.buying_power,
+            a.source_instance, a.epoch, a.topic, a.seq
+       FROM account_snapshots a JOIN newest n
+         ON a.ts = n.ts AND a.ts_ns = n.ts_ns AND a.source_instance = n.source_instance
+        AND a.epoch = n.epoch AND a.topic = n.topic AND a.seq = n.seq
+      WHERE a.account = $1
+      ORDER BY a.currency`,
+    params,
+  );
+  return statesOf(result.rows)[0];
 }
 
 /** Venue connection changes in `[from, to)`, optionally of one venue. */

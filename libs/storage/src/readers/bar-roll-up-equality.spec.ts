@@ -22,7 +22,7 @@ const HOUR = 60n * MINUTE;
 function simInstrument(symbol: string, tickSize: string, lotSize: string, initialPrice: string): Instrument {
   const entry: SimInstrumentConfig = {
     symbol,
-    assetClass: 'CRYPTO',
+    assetClass: 'CRYPTO_SPOT',
     currency: 'USD',
     baseCurrency: symbol.split('-')[0] ?? '',
     tickSize,

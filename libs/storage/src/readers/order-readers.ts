@@ -5,6 +5,7 @@ import {
   ORDER_TYPES,
   TIMES_IN_FORCE,
   type Fill,
+  type InstrumentId,
   type OrderEvent,
   type OrderSnapshot,
   type OrderSpec,
@@ -20,6 +21,8 @@ import { nanosToTimestampText } from '../pg-time';
 export interface TradingQuery {
   readonly account?: string;
   readonly strategyId?: string;
+  /** Only rows of this instrument. */
+  readonly instrument?: InstrumentId;
   /** Inclusive lower bound of the row's time (Unix ns). */
   readonly from?: UnixNanos;
   /** Exclusive upper bound of the row's time (Unix ns). */
@@ -108,6 +111,8 @@ function tradingFilters(query: TradingQuery, timeColumn: string, nsColumn: strin
   const filters = new Filters();
   filters.add((p) => `account = ${p}`, query.account);
   filters.add((p) => `strategy_id = ${p}`, query.strategyId);
+  filters.add((p) => `venue = ${p}`, query.instrument?.venue);
+  filters.add((p) => `symbol = ${p}`, query.instrument?.symbol);
   filters.time(timeColumn, nsColumn, query.from, query.to);
   return filters;
 }

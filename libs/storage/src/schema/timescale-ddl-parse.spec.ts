@@ -147,7 +147,9 @@ async function sortList(columns: string): Promise<{ column: string; desc: boolea
   });
 }
 
-const timeSeriesTables = SCHEMA.tables.filter((t): t is TableDef & Required<Pick<TableDef, 'timeSeries'>> => t.kind === 'time-series' && t.timeSeries !== undefined);
+const timeSeriesTables = (SCHEMA.tables as readonly TableDef[]).flatMap((t) =>
+  t.kind === 'time-series' && t.timeSeries ? [{ ...t, timeSeries: t.timeSeries }] : [],
+);
 
 describe('TimescaleDB DDL through the PostgreSQL parser (libpg-query)', () => {
   const schemaStatements = timescaleSchemaStatements(SCHEMA, 1);
