@@ -272,6 +272,8 @@ describe('persistence process', () => {
       replayRequests: '0',
       replayRecovered: '0',
       parked: '0',
+      // Stopped: its shard locks are released.
+      shards: '',
     });
   }, 60_000);
 

@@ -1,11 +1,27 @@
-import { Publisher, Subscriber, topics } from '@ttquant/bus';
+import { Publisher, Subscriber, topics, type BusMessage } from '@ttquant/bus';
 import { busSchema } from '@ttquant/config';
 import type { Alert } from '@ttquant/domain';
 import { child } from '@ttquant/logging';
 import { encodePayload } from '@ttquant/protocol';
 import { EXIT_CODES, runService, StartupError } from '@ttquant/service';
 import { Heartbeat, socketOptionsFrom } from '@ttquant/service-bus';
-import { PgInstrumentCache, upsertOrders, type ParkedRows } from '@ttquant/storage';
+import {
+  assertShardCount,
+  classifyFailure,
+  ensureStreamProgressTable,
+  latestStreamProgress,
+  loadStreamProgress,
+  orderRow,
+  PgInstrumentCache,
+  RowParker,
+  saveStreamProgress,
+  ShardLeases,
+  sqlStateOf,
+  tableDef,
+  upsertOrders,
+  type ParkedRows,
+} from '@ttquant/storage';
+import { Pool } from 'pg';
 import { waitUntilQuiet } from './bus-drain';
 import { DropTracker } from './drop-tracker';
 import { InstrumentRegistry } from './instrument-registry';
@@ -13,15 +29,22 @@ import { openDatabase } from './open-database';
 import { OrderUpserter } from './order-upserter';
 import { parkedRowsAlert } from './parked-alert';
 import { PartitionMaintenance } from './partition-maintenance';
+import { ProgressCheckpoint } from './progress-checkpoint';
 import { PERSISTENCE_SHUTDOWN_TIMEOUT_MS, persistenceSchema, retentionByTable } from './persistence-config';
 import { registerPersistenceMetrics } from './persistence-metrics';
 import { ReplayRecovery } from './replay-recovery';
+import { ShardedStore } from './sharded-store';
 import { StoreRouter } from './store-router';
+import { StreamLedger } from './stream-ledger';
 import { storeSubscriptions } from './subscriptions';
 import { TableWriters } from './table-writers';
 
 /** An unchanged instrument definition is written again (moving `last_seen`) at most once a minute. */
 const INSTRUMENT_REFRESH_NS = 60_000_000_000n;
+/** Connections of the batch writers' own pool: COPYs run one at a time per table. */
+const WRITER_CONNECTIONS = 4;
+/** Share of the shutdown budget kept for the last checkpoint and the writers' close, whatever replay still wants. */
+const SHUTDOWN_RESERVE = 0.4;
 
 /**
  * Persistence: stores what the bus carries — ticks, instruments, order events
@@ -42,6 +65,11 @@ void runService({
     if (settings.batchRows < 1) {
       throw new StartupError(`persistence.batchRows: expected an integer >= 1, was ${settings.batchRows}`, EXIT_CODES.config);
     }
+    try {
+      assertShardCount(settings.shards);
+    } catch (error) {
+      throw new StartupError(`persistence.shards: ${(error as Error).message}`, EXIT_CODES.config);
+    }
     const retentionDays = retentionByTable(settings.retentionDays);
 
     const { db, schema } = await openDatabase(settings, retentionDays, {
@@ -50,6 +78,16 @@ void runService({
     });
     ctx.onShutdown('database', () => db.close());
     ctx.logger.info({ path: schema.path, version: schema.version, applied: schema.applied, embedded: db.embedded }, 'database ready');
+    const workerId = `${service.name}/${service.instance}`;
+    // The writers' own connections: their busy count is exactly the COPYs in progress (a metric operators and tests watch).
+    const writerPool = new Pool({ connectionString: db.url, max: WRITER_CONNECTIONS, application_name: `${workerId}/writers` });
+    writerPool.on('error', (error) => storageLog.warn({ error: error.message }, 'idle writer connection failed'));
+    ctx.onShutdown('writer connections', () => writerPool.end());
+    try {
+      await ensureStreamProgressTable(db.pool);
+    } catch (error) {
+      throw new StartupError(`cannot create ttq_stream_progress: ${(error as Error).message}`, EXIT_CODES.unavailable, { cause: error });
+    }
 
     const source = { service: service.name, instance: service.instance };
     const status = new Publisher({ ...sockets, name: 'persistence-status', source });
@@ -63,18 +101,26 @@ void runService({
     };
 
     const drops = new DropTracker(ctx.logger);
-    const writers = new TableWriters(db.pool, {
+    const writers = new TableWriters(writerPool, {
       batchRows: settings.batchRows,
       flushIntervalMs: settings.flushInterval,
       parkFile: settings.parkFile || undefined,
       onParked: (parked: ParkedRows) => publishAlert(parkedRowsAlert(parked, `${service.name}/${service.instance}`)),
       logger: storageLog,
     });
+    const orderParker = new RowParker(db.pool, storageLog, settings.parkFile || undefined, (parked) =>
+      publishAlert(parkedRowsAlert(parked, workerId)),
+    );
+    const orderColumns = tableDef('orders').columns.filter((c) => !c.identity);
     const orders = new OrderUpserter({
       eventsStored: () => writers.writer('order_events').flush(),
       upsert: (events) => upsertOrders(db.pool, events),
       intervalMs: settings.orderUpsertInterval,
       onError: (error, count) => ctx.logger.warn({ err: error, orders: count }, 'current orders not written; retrying'),
+      refusedForData: (error) => classifyFailure(error) === 'row',
+      park: async (events, error) => {
+        await orderParker.park('orders', orderColumns, events.map(orderRow), (error as Error).message, sqlStateOf(error), 1);
+      },
     });
     const cache = new PgInstrumentCache(db.pool);
     const instruments = new InstrumentRegistry({
@@ -88,24 +134,51 @@ void runService({
       throw new StartupError(`cannot read the instrument cache: ${(error as Error).message}`, EXIT_CODES.unavailable, { cause: error });
     }
 
+    const endpoints: Record<string, string> = {
+      ...(settings.replay.marketData ? { 'market-data': settings.replay.marketData } : {}),
+      ...(settings.replay.gateway ? { gateway: settings.replay.gateway } : {}),
+    };
+    const ledger = new StreamLedger();
     const replay = new ReplayRecovery({
-      endpoints: {
-        ...(settings.replay.marketData ? { 'market-data': settings.replay.marketData } : {}),
-        ...(settings.replay.gateway ? { gateway: settings.replay.gateway } : {}),
-      },
-      // Called only once streams flow, after the router below exists.
-      route: (message) => router.route(message),
+      endpoints,
+      // Called only once streams flow, after the sharded store below exists.
+      route: (message: BusMessage): void | Promise<void> => store.handle(message),
       logger: child(ctx.logger, 'replay'),
       timeoutMs: settings.replay.timeout,
+      // Gone for good: stop waiting for them, or the stream's progress would stay behind the hole forever.
+      onGivenUp: (range, from, to) => ledger.note(range, range.epoch, from, to),
+    });
+    const subscriptions = storeSubscriptions(settings.store);
+    const leasesRef: { current?: ShardLeases } = {};
+    const store = new ShardedStore({
+      shardCount: settings.shards,
+      holds: (shard) => leasesRef.current?.holds(shard) ?? false,
+      route: (message) => router.route(message),
+      ledger,
+      replay,
+      progress: { load: (stream) => loadStreamProgress(db.pool, stream), latest: () => latestStreamProgress(db.pool) },
+      stored: (topic) => subscriptions.some((subscription) => topic.startsWith(subscription)),
+      replayable: (service) => endpoints[service] !== undefined,
+      logger: child(ctx.logger, 'shards'),
+    });
+    const checkpoint = new ProgressCheckpoint({
+      ledger,
+      flush: async () => {
+        await writers.flushAll();
+        await orders.flush();
+      },
+      save: (entries) => saveStreamProgress(db.pool, entries),
+      intervalMs: settings.checkpointInterval,
+      logger: ctx.logger,
     });
     const inbox = new Subscriber({
       ...sockets,
       name: 'persistence-in',
       onMalformed: (frame) => drops.record(frame.reason, frame.detail, frame.topic),
-      onStreamStart: replay.onStreamStart,
+      onStreamStart: store.onStreamStart,
       onGap: (gap) => {
         ctx.logger.warn({ stream: gap.stream, epoch: gap.epoch.toString(), from: gap.from, to: gap.to }, 'sequence gap: asking for replay');
-        replay.onGap(gap);
+        store.onGap(gap);
       },
     });
     const heartbeat = new Heartbeat({
@@ -117,7 +190,8 @@ void runService({
         gaps: String(inbox.stats().gaps),
         replayRequests: String(replay.stats.requests),
         replayRecovered: String(replay.stats.recovered),
-        parked: String(writers.rowsParked),
+        parked: String(writers.rowsParked + orders.stats.parked),
+        shards: (leasesRef.current?.heldShards() ?? []).join(','),
       }),
     });
     let subscribed = false;
@@ -140,6 +214,27 @@ void runService({
       heartbeat.stop();
       await status.close();
     });
+    const leases = new ShardLeases({
+      connection: { connectionString: db.url, application_name: `${workerId}/shards` },
+      shardCount: settings.shards,
+      workerId,
+      rebalanceIntervalMs: settings.rebalanceInterval,
+      onGained: (shards) => store.onGained(shards),
+      beforeRelease: async (shards) => {
+        store.suspend(shards);
+        // Progress recorded before the locks go: the next holder starts where this one stopped.
+        if (!(await checkpoint.run())) {
+          store.resume(shards);
+          throw new Error('buffered rows or stream progress could not be stored');
+        }
+        store.forget(shards);
+      },
+      onLost: (shards) => store.forget(shards),
+      logger: child(ctx.logger, 'shards'),
+    });
+    leasesRef.current = leases;
+    // Stopped after the last checkpoint: the locks go (and another worker takes over) only once everything is stored.
+    ctx.onShutdown('shard leases', () => leases.stop());
     ctx.onShutdown('current orders', async () => {
       if (!(await orders.close())) ctx.logger.error({ pending: orders.stats.pending }, 'current orders could not all be written');
     });
@@ -151,33 +246,58 @@ void runService({
       ctx.onShutdown('partition maintenance', () => maintenance.stop());
     }
 
-    registerPersistenceMetrics(ctx.registry, { writers, router, orders, drops, gaps: () => inbox.stats().gaps });
+    registerPersistenceMetrics(ctx.registry, {
+      writers,
+      router,
+      orders,
+      drops,
+      gaps: () => inbox.stats().gaps,
+      writerConnectionsBusy: () => writerPool.totalCount - writerPool.idleCount,
+      shards: () => leases.stats,
+      store: store.counts,
+      replay: replay.stats,
+      checkpoints: () => checkpoint.stats,
+    });
     orders.start();
     heartbeat.start();
+    try {
+      await leases.start();
+    } catch (error) {
+      throw new StartupError(`cannot take shard locks: ${(error as Error).message}`, EXIT_CODES.unavailable, { cause: error });
+    }
+    checkpoint.start();
+    ctx.logger.info({ shards: leases.heldShards(), of: settings.shards, workers: leases.stats.liveWorkers }, 'holding shards');
 
     inbox.connect(bus.xpubEndpoint);
-    const subscriptions = storeSubscriptions(settings.store);
     for (const subscription of subscriptions) inbox.subscribe(subscription);
     inbox.subscribe(topics.status(service.name, service.instance));
+    // Publishers with a journal announce their streams' heads in their heartbeats: how a lost tail is noticed.
+    for (const publisher of Object.keys(endpoints)) inbox.subscribe(topics.prefix.statusOfService(publisher));
     // Beat more often until our own heartbeat comes back, so readiness follows the subscription within ~100 ms.
     const probe = setInterval(() => {
       if (subscribed) clearInterval(probe);
       else heartbeat.setState('STARTING');
     }, 100);
     probe.unref();
-    const loop = inbox.consume((message) => router.route(message)).catch((error: unknown) => {
+    const loop = inbox.consume(store.handle).catch((error: unknown) => {
       ctx.logger.fatal({ err: error }, 'bus loop failed');
       ctx.requestShutdown('bus loop failed', EXIT_CODES.internal);
     });
     ctx.onShutdown('bus subscriber', async () => {
+      const deadline = Date.now() + service.shutdownTimeout;
       clearInterval(probe);
+      checkpoint.stop();
       heartbeat.setState('DRAINING');
       const quiet = await waitUntilQuiet(() => inbox.stats().received, settings.drainQuiet, settings.drainMax);
       if (!quiet) ctx.logger.warn({ drainMax: settings.drainMax }, 'bus still busy at shutdown: closing anyway');
       inbox.close();
       await loop;
-      // What was asked for before the bus closed is still stored.
-      await replay.close();
+      // What was received is stored first; replay gets what time is left short of a reserve for the last checkpoint.
+      const replayBudget = Math.max(0, deadline - Date.now() - service.shutdownTimeout * SHUTDOWN_RESERVE);
+      if (!(await replay.close(replayBudget))) {
+        ctx.logger.warn({ budgetMs: replayBudget }, 'replay cut short at shutdown: the next start fetches the rest from the stored progress');
+      }
+      if (!(await checkpoint.run())) ctx.logger.warn({}, 'last stream progress not recorded: the next start replays a little more');
     });
     ctx.logger.info({ subscriptions, instruments: instruments.size }, 'subscribing; ready once subscribed');
   },

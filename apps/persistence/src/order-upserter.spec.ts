@@ -1,4 +1,5 @@
 import type { OrderEvent } from '@ttquant/domain';
+import { classifyFailure } from '@ttquant/storage';
 import { OrderUpserter } from './order-upserter';
 import { orderEvent } from './testing/fixtures';
 
@@ -38,10 +39,53 @@ describe('OrderUpserter', () => {
     await upserter.flush();
     expect(io.calls).toEqual(['eventsStored', 'upsert']);
     expect(summary(io.batches[0])).toEqual(['a#3', 'b#1']);
-    expect(upserter.stats).toEqual({ upserted: 2, failures: 0, pending: 0 });
+    expect(upserter.stats).toEqual({ upserted: 2, failures: 0, pending: 0, parked: 0 });
     // Nothing pending: no write at all.
     await upserter.flush();
     expect(io.calls).toHaveLength(2);
+  });
+
+  it('parks an event the database refuses for its data and goes on writing every other order', async () => {
+    const written: string[] = [];
+    const parked: string[] = [];
+    const refused = Object.assign(new Error('numeric field overflow'), { code: '22003' });
+    const upserter = new OrderUpserter({
+      eventsStored: async () => undefined,
+      upsert: async (events) => {
+        if (events.some((e) => e.order.spec.clientOrderId === 'bad')) throw refused;
+        written.push(...summary(events));
+        return events.length;
+      },
+      intervalMs: 60_000,
+      refusedForData: (error) => classifyFailure(error) === 'row',
+      park: async (events, error) => void parked.push(...summary(events).map((e) => `${e}: ${(error as Error).message}`)),
+    });
+    for (const id of ['a', 'b', 'bad', 'c', 'd']) upserter.add(orderEvent(id, 1, 'SUBMITTED'));
+    await upserter.flush();
+    expect(parked).toEqual(['bad#1: numeric field overflow']);
+    expect(written.sort()).toEqual(['a#1', 'b#1', 'c#1', 'd#1']);
+    // Later updates are not held back by the refused one.
+    upserter.add(orderEvent('a', 2, 'ACCEPTED'));
+    expect(await upserter.close()).toBe(true);
+    expect(written).toContain('a#2');
+    expect(upserter.stats).toMatchObject({ parked: 1, pending: 0, failures: 0 });
+  });
+
+  it('retries, never parks, a batch that failed for any other reason', async () => {
+    const io = recorder();
+    const parked: OrderEvent[] = [];
+    const upserter = new OrderUpserter({
+      ...io,
+      intervalMs: 60_000,
+      refusedForData: (error) => classifyFailure(error) === 'row',
+      park: async (events) => void parked.push(...events),
+    });
+    upserter.add(orderEvent('a', 1, 'SUBMITTED'));
+    io.failNext();
+    await upserter.flush();
+    expect(parked).toEqual([]);
+    expect(upserter.stats).toMatchObject({ pending: 1, failures: 1 });
+    expect(await upserter.close()).toBe(true);
   });
 
   it('keeps a failed batch for the next write, where newer events of the same order win', async () => {

@@ -12,6 +12,15 @@ export interface OrderUpserterOptions {
   readonly maxPending?: number;
   /** Told about a failed write; the orders stay pending and are tried again next time. */
   readonly onError?: (error: unknown, orders: number) => void;
+  /**
+   * True when the database refused the data itself (it would refuse it again):
+   * such a batch is split until the refused events are alone, and those are
+   * parked instead of blocking every later order update. Default: nothing is
+   * refused for its data (every failure is retried).
+   */
+  readonly refusedForData?: (error: unknown) => boolean;
+  /** Keeps refused events (`ttq_parked_rows`, with an alert). Must not throw. */
+  readonly park?: (events: readonly OrderEvent[], error: unknown) => Promise<void>;
 }
 
 /** Counters of an {@link OrderUpserter}. */
@@ -22,6 +31,8 @@ export interface OrderUpserterStats {
   readonly failures: number;
   /** Orders waiting to be written. */
   readonly pending: number;
+  /** Order events the database refused, parked. */
+  readonly parked: number;
 }
 
 /**
@@ -37,6 +48,7 @@ export class OrderUpserter {
   private timer: NodeJS.Timeout | undefined;
   private upserted = 0;
   private failures = 0;
+  private parked = 0;
   private readonly maxPending: number;
 
   constructor(private readonly options: OrderUpserterOptions) {
@@ -54,7 +66,7 @@ export class OrderUpserter {
 
   /** Counters so far. */
   get stats(): OrderUpserterStats {
-    return { upserted: this.upserted, failures: this.failures, pending: this.pending.size };
+    return { upserted: this.upserted, failures: this.failures, pending: this.pending.size, parked: this.parked };
   }
 
   /**
@@ -92,13 +104,37 @@ export class OrderUpserter {
     this.pending = new Map();
     try {
       await this.options.eventsStored();
-      this.upserted += await this.options.upsert([...batch.values()]);
+      await this.writeOrIsolate([...batch.values()]);
     } catch (error) {
       this.failures++;
       // Newer events may have arrived meanwhile: they win over the ones given back.
       for (const event of batch.values()) keepNewest(this.pending, event);
       this.options.onError?.(error, batch.size);
     }
+  }
+
+  /**
+   * Writes events; when the database refuses their data, halves the batch
+   * until the refused ones are alone and parks them, so one bad event cannot
+   * hold back every later update. Other failures propagate (retried later;
+   * what was written meanwhile is written again harmlessly, as the upsert
+   * never moves an order back).
+   */
+  private async writeOrIsolate(events: readonly OrderEvent[]): Promise<void> {
+    try {
+      this.upserted += await this.options.upsert(events);
+      return;
+    } catch (error) {
+      if (!this.options.park || !this.options.refusedForData?.(error)) throw error;
+      if (events.length === 1) {
+        this.parked++;
+        await this.options.park(events, error);
+        return;
+      }
+    }
+    const middle = Math.floor(events.length / 2);
+    await this.writeOrIsolate(events.slice(0, middle));
+    await this.writeOrIsolate(events.slice(middle));
   }
 }
 

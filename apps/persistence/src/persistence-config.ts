@@ -60,6 +60,12 @@ export interface PersistenceConfig {
   store: StoreConfig;
   /** Where missed messages are fetched again (journal replay); empty: not recovered. */
   replay: ReplayConfig;
+  /** Shards the topic space is split into between workers; the same on every worker. */
+  shards: number;
+  /** How often a worker checks who is alive and claims or releases shards. */
+  rebalanceInterval: number;
+  /** How often the stored progress of each stream is recorded. */
+  checkpointInterval: number;
 }
 
 /** Replay endpoints of the publishers persistence recovers from. */
@@ -139,6 +145,21 @@ export const persistenceSchema: convict.Schema<PersistenceConfig> = {
     default: 200,
   },
   drainMax: { doc: 'Longest the shutdown drain of the bus may take.', format: 'duration', default: 2_000 },
+  shards: {
+    doc: 'Shards of the topic space shared out between persistence workers (1-4096); every worker must use the same number.',
+    format: 'nat',
+    default: 16,
+  },
+  rebalanceInterval: {
+    doc: "How often a worker checks the live workers and claims or releases shards; a dead worker's shards move within about this long.",
+    format: 'duration',
+    default: 1_000,
+  },
+  checkpointInterval: {
+    doc: 'How often the stored progress of each stream is recorded (where a worker taking over starts replaying).',
+    format: 'duration',
+    default: 1_000,
+  },
   store: {
     ticks: storeEntry('quotes and trades (md.tick.*)'),
     books: storeEntry('book snapshots (md.book.*)', false),

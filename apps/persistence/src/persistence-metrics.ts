@@ -1,7 +1,9 @@
-import type { WriterStats } from '@ttquant/storage';
+import type { ShardLeaseStats, WriterStats } from '@ttquant/storage';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { DropTracker } from './drop-tracker';
 import type { OrderUpserter } from './order-upserter';
+import type { ReplayStats } from './replay-recovery';
+import type { ShardedStoreCounts } from './sharded-store';
 import type { RouterCounts } from './store-router';
 import type { TableWriters } from './table-writers';
 
@@ -13,6 +15,12 @@ export interface MetricSources {
   readonly drops: DropTracker;
   /** Sequence gaps the bus subscriber detected. */
   readonly gaps: () => number;
+  /** Connections of the writers' pool in use: COPYs (or parkings) in progress. */
+  readonly writerConnectionsBusy: () => number;
+  readonly shards: () => ShardLeaseStats;
+  readonly store: ShardedStoreCounts;
+  readonly replay: ReplayStats;
+  readonly checkpoints: () => { readonly saves: number; readonly failures: number };
 }
 
 type Labels = Record<string, string>;
@@ -63,6 +71,30 @@ export function registerPersistenceMetrics(registry: Registry, sources: MetricSo
   gaugeOf(registry, 'ttq_persistence_orders_pending', 'Orders waiting to be written to the current-orders table.', [], () => [
     [{}, orders.stats.pending],
   ]);
+  counterOf(registry, 'ttq_persistence_orders_parked_total', 'Order events the current-orders table refused, parked and alerted.', [], () => [
+    [{}, orders.stats.parked],
+  ]);
+  gaugeOf(registry, 'ttq_persistence_writer_connections_busy', 'Writer connections in use: COPY batches (or parkings) in progress.', [], () => [
+    [{}, sources.writerConnectionsBusy()],
+  ]);
+  gaugeOf(registry, 'ttq_persistence_shards_held', 'Shards of the topic space this worker stores.', [], () => [[{}, sources.shards().held]]);
+  gaugeOf(registry, 'ttq_persistence_live_workers', 'Persistence workers holding a membership lock at the last check.', [], () => [
+    [{}, sources.shards().liveWorkers],
+  ]);
+  counterOf(registry, 'ttq_persistence_shards_claimed_total', 'Shards this worker claimed (start, a dead worker, a rebalance).', [], () => [
+    [{}, sources.shards().claimed],
+  ]);
+  counterOf(registry, 'ttq_persistence_foreign_messages_total', "Messages of shards other workers hold, not stored here.", [], () => [
+    [{}, sources.store.foreign],
+  ]);
+  counterOf(registry, 'ttq_persistence_stream_tails_total', "Lost stream tails found from publishers' announced heads.", [], () => [
+    [{}, sources.store.tails],
+  ]);
+  counterOf(registry, 'ttq_persistence_replay_requests_total', 'Replay requests sent to the journals.', [], () => [[{}, sources.replay.requests]]);
+  counterOf(registry, 'ttq_persistence_replay_recovered_total', 'Messages recovered from the journals.', [], () => [
+    [{}, sources.replay.recovered],
+  ]);
+  counterOf(registry, 'ttq_persistence_checkpoints_total', 'Stream progress checkpoints written.', [], () => [[{}, sources.checkpoints().saves]]);
 }
 
 function counterOf(registry: Registry, name: string, help: string, labelNames: string[], read: () => Reading[]): void {

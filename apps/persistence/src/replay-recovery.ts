@@ -2,13 +2,14 @@ import { Requester, type BusMessage, type SequenceGap, type StreamStart } from '
 import { bigIntToInt64, decodeEnvelope, int64ToBigInt, ProtocolError, type ValidEnvelope } from '@ttquant/protocol';
 
 /** A range of one stream to fetch again. */
-interface MissingRange {
+export interface MissingRange {
   readonly service: string;
   readonly instance: string;
   readonly topic: string;
   readonly epoch: bigint;
   readonly from: number;
-  readonly to: number;
+  /** Last sequence wanted; `undefined`: up to whatever the journal holds (a tail nobody has seen). */
+  readonly to: number | undefined;
 }
 
 /** Settings of {@link ReplayRecovery}. */
@@ -19,6 +20,11 @@ export interface ReplayRecoveryOptions {
   readonly route: (message: BusMessage) => void | Promise<void>;
   readonly logger: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
   readonly timeoutMs?: number;
+  /**
+   * Told about sequences no journal will ever give (retention dropped them, or
+   * the publisher run is gone), so whoever tracks completeness stops waiting for them.
+   */
+  readonly onGivenUp?: (range: MissingRange, from: number, to: number) => void;
 }
 
 /** Counters for the heartbeat and metrics. */
@@ -48,30 +54,46 @@ export class ReplayRecovery {
   /** For the subscriber's `onStreamStart`. */
   onStreamStart = (start: StreamStart): void => {
     if (start.firstSequence <= 1) return;
-    this.enqueue({ ...start.source, topic: start.topic, epoch: start.epoch, from: 1, to: start.firstSequence - 1 });
+    this.request({ ...start.source, topic: start.topic, epoch: start.epoch, from: 1, to: start.firstSequence - 1 });
   };
 
   /** For the subscriber's `onGap`. */
   onGap = (gap: SequenceGap): void => {
-    this.enqueue({ ...gap.source, topic: gap.topic, epoch: gap.epoch, from: gap.from, to: gap.to });
+    this.request({ ...gap.source, topic: gap.topic, epoch: gap.epoch, from: gap.from, to: gap.to });
   };
+
+  /** Queues a fetch of one range; requests to one service run one at a time, in order. */
+  request(range: MissingRange): void {
+    this.enqueue(range);
+  }
 
   /** Resolves once every request queued so far has been served (or failed). */
   async drain(): Promise<void> {
     await Promise.all(this.queues.values());
   }
 
-  /** Finishes what is queued, then closes the sockets. */
-  async close(): Promise<void> {
-    await this.drain();
+  /**
+   * Finishes what is queued, for at most `budgetMs` (default: no limit), then
+   * closes the sockets: a request cut short rejects, and what it would have
+   * brought is fetched again by the next start (the stored progress lags it).
+   * Resolves true when everything queued was served.
+   */
+  async close(budgetMs?: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const done = await Promise.race([
+      this.drain().then(() => true),
+      ...(budgetMs === undefined ? [] : [new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), budgetMs)))]),
+    ]);
+    clearTimeout(timer);
     this.closed = true;
     for (const requester of this.requesters.values()) requester.close();
+    return done;
   }
 
   private enqueue(range: MissingRange): void {
     const endpoint = this.options.endpoints[range.service];
     if (!endpoint || this.closed) {
-      this.stats.unrecoverable += range.to - range.from + 1;
+      if (range.to !== undefined) this.stats.unrecoverable += range.to - range.from + 1;
       this.options.logger.warn({ ...range, epoch: range.epoch.toString() }, 'missed messages of a service with no replay endpoint');
       return;
     }
@@ -87,23 +109,31 @@ export class ReplayRecovery {
       this.requesters.set(endpoint, requester);
     }
     let from = range.from;
+    // Open-ended: up to the journal's last sequence, learnt from the first answer.
+    let to = range.to ?? Number.MAX_SAFE_INTEGER;
     try {
-      while (from <= range.to) {
+      while (from <= to) {
         this.stats.requests++;
         const response = await requester.replay({
           topic: range.topic,
           epoch: bigIntToInt64(range.epoch, true),
           fromSequence: bigIntToInt64(BigInt(from), true),
-          toSequence: bigIntToInt64(BigInt(range.to), true),
+          toSequence: bigIntToInt64(BigInt(range.to ?? 0), true),
         });
         const firstAvailable = Number(response.firstAvailableSequence.toString());
+        if (range.to === undefined && response.error === '') to = Math.min(to, Number(response.lastSequence.toString()));
+        if (from > to) break;
         if (response.error !== '' || response.envelopes.length === 0) {
-          this.stats.unrecoverable += range.to - from + 1;
+          if (range.to !== undefined) {
+            this.stats.unrecoverable += range.to - from + 1;
+            this.options.onGivenUp?.(range, from, range.to);
+          }
           this.options.logger.error({ ...range, epoch: range.epoch.toString(), from, error: response.error }, 'journal could not replay');
           return;
         }
         if (firstAvailable > from) {
           this.stats.unrecoverable += firstAvailable - from;
+          this.options.onGivenUp?.(range, from, firstAvailable - 1);
           this.options.logger.error({ ...range, epoch: range.epoch.toString(), lost: firstAvailable - from }, 'journal retention dropped messages');
         }
         let last = from - 1;

@@ -4,6 +4,13 @@ import { ROUTED_TABLES, type RoutedTable, type TableSinks } from './store-router
 
 /** Rows held per writer before `write` waits, as a multiple of the batch size. */
 const BUFFER_BATCHES = 4;
+/**
+ * Tries per batch on connection trouble before its rows are parked: with the
+ * delay doubling up to 2 s this rides out about a minute without the
+ * database, where parking would take rows out of the tables they belong in.
+ */
+const MAX_ATTEMPTS = 34;
+const MAX_RETRY_DELAY_MS = 2_000;
 
 type Writers = { readonly [N in RoutedTable]: BatchWriter<N> };
 
@@ -18,7 +25,12 @@ export class TableWriters {
   constructor(pool: Pool, options: BatchWriterOptions & { readonly batchRows: number }) {
     this.maxBufferedRows = options.batchRows * BUFFER_BATCHES;
     const make = <N extends RoutedTable>(table: N): BatchWriter<N> =>
-      new BatchWriter(pool, table, { ...options, maxBufferedRows: this.maxBufferedRows });
+      new BatchWriter(pool, table, {
+        maxAttempts: MAX_ATTEMPTS,
+        maxRetryDelayMs: MAX_RETRY_DELAY_MS,
+        ...options,
+        maxBufferedRows: this.maxBufferedRows,
+      });
     this.writers = {
       quote_ticks: make('quote_ticks'),
       trade_ticks: make('trade_ticks'),
@@ -57,6 +69,11 @@ export class TableWriters {
     let sum = 0;
     for (const table of ROUTED_TABLES) sum += this.writers[table].stats.rowsParked;
     return sum;
+  }
+
+  /** Resolves once every row handed to any writer so far is stored or parked. */
+  async flushAll(): Promise<void> {
+    await Promise.all(ROUTED_TABLES.map((table) => this.writers[table].flush()));
   }
 
   /** Stores everything received by every writer, then closes them. */

@@ -1,0 +1,103 @@
+import type { BusMessage } from '@ttquant/bus';
+import { topics } from '@ttquant/bus';
+import { shardOf, type StreamProgress } from '@ttquant/storage';
+import type { MissingRange } from './replay-recovery';
+import { ShardedStore } from './sharded-store';
+import { StreamLedger } from './stream-ledger';
+
+const source = { service: 'market-data', instance: 'md-1' };
+const logger = { info: () => undefined, warn: () => undefined };
+const SHARDS = 16;
+
+/** Two topics of one publisher that land in different shards. */
+function topicsInTwoShards(): [string, string] {
+  const first = topics.tick('SIM', 'S0');
+  const firstShard = shardOf({ ...source, topic: first }, SHARDS);
+  for (let i = 1; ; i++) {
+    const other = topics.tick('SIM', `S${i}`);
+    if (shardOf({ ...source, topic: other }, SHARDS) !== firstShard) return [first, other];
+  }
+}
+
+function message(topic: string, sequence: number, epoch = 7n, payload: object = { quote: {} }): BusMessage {
+  return { topic, sequence, epoch, source, payload } as unknown as BusMessage;
+}
+
+function setup(held: Set<number>, recorded: StreamProgress[] = []) {
+  const routed: string[] = [];
+  const requests: MissingRange[] = [];
+  const ledger = new StreamLedger();
+  const store = new ShardedStore({
+    shardCount: SHARDS,
+    holds: (shard) => held.has(shard),
+    route: (m) => void routed.push(`${m.topic}#${m.sequence}`),
+    ledger,
+    replay: { request: (range) => void requests.push(range) },
+    progress: {
+      load: async (s) => recorded.find((r) => r.topic === s.topic && r.epoch === s.epoch)?.seq ?? 0,
+      latest: async () => recorded,
+    },
+    stored: (topic) => topic.startsWith('md.tick.'),
+    replayable: (service) => service === 'market-data',
+    logger,
+  });
+  return { routed, requests, ledger, store };
+}
+
+describe('ShardedStore', () => {
+  const [mine, theirs] = topicsInTwoShards();
+  const myShard = shardOf({ ...source, topic: mine }, SHARDS);
+  const theirShard = shardOf({ ...source, topic: theirs }, SHARDS);
+
+  it('stores only the streams of its shards and notes each stored sequence', async () => {
+    const { routed, ledger, store } = setup(new Set([myShard]));
+    await store.handle(message(mine, 1));
+    await store.handle(message(theirs, 1));
+    await store.handle(message(mine, 2));
+    expect(routed).toEqual([`${mine}#1`, `${mine}#2`]);
+    expect(store.counts.foreign).toBe(1);
+    expect(ledger.contiguous({ ...source, topic: mine }, 7n)).toBe(2);
+  });
+
+  it('on a stream start, fetches from the stored progress instead of from 1', async () => {
+    const { requests, store } = setup(new Set([myShard]), [{ ...source, topic: mine, epoch: 7n, seq: 40 }]);
+    store.onStreamStart({ stream: 's', source, topic: mine, epoch: 7n, firstSequence: 50, restarted: false });
+    store.onStreamStart({ stream: 's', source, topic: theirs, epoch: 7n, firstSequence: 50, restarted: false });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(requests).toEqual([{ ...source, topic: mine, epoch: 7n, from: 41, to: 49 }]);
+  });
+
+  it('on gaining a shard, fetches each of its streams from the stored progress to the journal end', async () => {
+    const held = new Set([myShard]);
+    const { routed, requests, store } = setup(held, [{ ...source, topic: theirs, epoch: 7n, seq: 12 }]);
+    await store.handle(message(theirs, 30)); // seen while another worker held it
+    held.add(theirShard);
+    await store.onGained([theirShard]);
+    expect(requests).toEqual([{ ...source, topic: theirs, epoch: 7n, from: 13, to: undefined }]);
+    await store.handle(message(theirs, 31));
+    expect(routed).toEqual([`${theirs}#31`]);
+  });
+
+  it("fetches a stream's lost tail announced in the publisher's heartbeats", async () => {
+    const { requests, store } = setup(new Set([myShard]));
+    for (let seq = 1; seq <= 5; seq++) await store.handle(message(mine, seq));
+    const beat = (head: number) =>
+      message(topics.status('market-data', 'md-1'), head, 7n, { heartbeat: { info: { streamHeads: `${mine}=${head} ${theirs}=99` } } });
+    await store.handle(beat(8)); // 6..8 may still be on their way
+    expect(requests).toEqual([]);
+    await store.handle(beat(8)); // one beat later they are not: lost
+    expect(requests).toEqual([{ ...source, topic: mine, epoch: 7n, from: 6, to: 8 }]);
+    await store.handle(beat(8));
+    expect(requests).toHaveLength(1); // asked once
+    expect(store.counts.tails).toBe(1);
+  });
+
+  it('stops storing shards being handed over, and resumes them if the hand-over fails', async () => {
+    const { routed, store } = setup(new Set([myShard]));
+    store.suspend([myShard]);
+    await store.handle(message(mine, 1));
+    store.resume([myShard]);
+    await store.handle(message(mine, 2));
+    expect(routed).toEqual([`${mine}#2`]);
+  });
+});

@@ -1,0 +1,45 @@
+import { StreamLedger } from './stream-ledger';
+
+const md = { service: 'market-data', instance: 'md-1', topic: 'md.tick.SIM.ACME' };
+
+describe('StreamLedger', () => {
+  it('grows the unbroken prefix, holds runs beyond a hole until the hole is filled', () => {
+    const ledger = new StreamLedger();
+    for (const seq of [1, 2, 3, 7, 8, 10]) ledger.note(md, 5n, seq);
+    expect(ledger.contiguous(md, 5n)).toBe(3);
+    expect(ledger.highest(md, 5n)).toBe(10);
+    ledger.note(md, 5n, 4, 6); // a replay fills 4..6
+    expect(ledger.contiguous(md, 5n)).toBe(8);
+    ledger.note(md, 5n, 9);
+    expect(ledger.contiguous(md, 5n)).toBe(10);
+    ledger.note(md, 5n, 2); // a duplicate changes nothing
+    expect(ledger.contiguous(md, 5n)).toBe(10);
+  });
+
+  it('merges runs that arrive out of order', () => {
+    const ledger = new StreamLedger();
+    ledger.note(md, 1n, 20);
+    ledger.note(md, 1n, 10, 12);
+    ledger.note(md, 1n, 14, 19);
+    ledger.note(md, 1n, 13);
+    expect(ledger.contiguous(md, 1n)).toBe(0);
+    ledger.note(md, 1n, 1, 9);
+    expect(ledger.contiguous(md, 1n)).toBe(20);
+  });
+
+  it('starts from the stored progress, follows the newest epoch only, and reports what to checkpoint once', () => {
+    const ledger = new StreamLedger();
+    ledger.base(md, 5n, 100);
+    ledger.note(md, 5n, 101);
+    expect(ledger.unsaved()).toEqual([{ ...md, epoch: 5n, seq: 101 }]);
+    ledger.markSaved(ledger.unsaved());
+    expect(ledger.unsaved()).toEqual([]);
+    ledger.note(md, 4n, 500); // a late message of an older run
+    expect(ledger.contiguous(md, 5n)).toBe(101);
+    ledger.note(md, 6n, 1);
+    expect(ledger.tracks(md, 5n)).toBe(false);
+    expect(ledger.contiguous(md, 6n)).toBe(1);
+    ledger.forget((s) => s.topic === md.topic);
+    expect(ledger.size).toBe(0);
+  });
+});

@@ -1,0 +1,136 @@
+import type { StreamProgress } from '@ttquant/storage';
+
+/** One stream, as the ledger keys it: publisher and topic (the epoch is tracked per entry). */
+export interface LedgerStream {
+  readonly service: string;
+  readonly instance: string;
+  readonly topic: string;
+}
+
+interface Entry {
+  readonly service: string;
+  readonly instance: string;
+  readonly topic: string;
+  epoch: bigint;
+  /** Every sequence 1..contiguous was handed over. */
+  contiguous: number;
+  /** Handed-over runs above `contiguous`, sorted and disjoint: what arrived past a hole still being fetched. */
+  runs: [from: number, to: number][];
+  /** `contiguous` as last checkpointed. */
+  saved: number;
+}
+
+/**
+ * Per stream, which sequences persistence has handed to its writers (or
+ * deliberately skipped): the unbroken prefix 1..n, plus the runs that arrived
+ * beyond a hole still being fetched. The prefix is what a checkpoint may
+ * record as stored once the writers have flushed; a newer epoch of a stream
+ * replaces the older one.
+ */
+export class StreamLedger {
+  private readonly entries = new Map<string, Entry>();
+
+  /** Sequences `from`..`to` of a stream are handed over (or given up for good). */
+  note(stream: LedgerStream, epoch: bigint, from: number, to = from): void {
+    const entry = this.entry(stream, epoch);
+    if (entry === undefined || to <= entry.contiguous) return;
+    if (from <= entry.contiguous + 1) {
+      entry.contiguous = to;
+    } else {
+      insertRun(entry.runs, from, to);
+    }
+    // Runs that now touch the prefix join it.
+    while (entry.runs.length > 0 && (entry.runs[0] as [number, number])[0] <= entry.contiguous + 1) {
+      const [, runTo] = entry.runs.shift() as [number, number];
+      entry.contiguous = Math.max(entry.contiguous, runTo);
+    }
+  }
+
+  /** The database says 1..seq of this stream's epoch is stored: the prefix starts there at least. */
+  base(stream: LedgerStream, epoch: bigint, seq: number): void {
+    if (seq > 0) this.note(stream, epoch, 1, seq);
+    else this.entry(stream, epoch);
+  }
+
+  /** True when the ledger follows this stream in this epoch. */
+  tracks(stream: LedgerStream, epoch: bigint): boolean {
+    return this.entries.get(keyOf(stream))?.epoch === epoch;
+  }
+
+  /** The end of the unbroken prefix (0 when the stream's epoch is unknown). */
+  contiguous(stream: LedgerStream, epoch: bigint): number {
+    const entry = this.entries.get(keyOf(stream));
+    return entry?.epoch === epoch ? entry.contiguous : 0;
+  }
+
+  /** The highest sequence handed over, prefix or not. */
+  highest(stream: LedgerStream, epoch: bigint): number {
+    const entry = this.entries.get(keyOf(stream));
+    if (entry?.epoch !== epoch) return 0;
+    return entry.runs.at(-1)?.[1] ?? entry.contiguous;
+  }
+
+  /** Prefixes that moved since the last {@link markSaved}: what a checkpoint writes. */
+  unsaved(): StreamProgress[] {
+    const out: StreamProgress[] = [];
+    for (const e of this.entries.values()) {
+      if (e.contiguous > e.saved) out.push({ service: e.service, instance: e.instance, topic: e.topic, epoch: e.epoch, seq: e.contiguous });
+    }
+    return out;
+  }
+
+  /** Records that these prefixes reached the database. */
+  markSaved(saved: readonly StreamProgress[]): void {
+    for (const s of saved) {
+      const entry = this.entries.get(keyOf(s));
+      if (entry?.epoch === s.epoch) entry.saved = Math.max(entry.saved, s.seq);
+    }
+  }
+
+  /** Forgets streams (their shard went to another worker). */
+  forget(matches: (stream: LedgerStream) => boolean): void {
+    for (const [key, entry] of this.entries) if (matches(entry)) this.entries.delete(key);
+  }
+
+  /** Streams followed. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private entry(stream: LedgerStream, epoch: bigint): Entry | undefined {
+    const key = keyOf(stream);
+    let entry = this.entries.get(key);
+    if (entry !== undefined && entry.epoch > epoch) return undefined; // a late message of an older run: its rows are keyed, nothing to track
+    if (entry === undefined || entry.epoch < epoch) {
+      entry = { service: stream.service, instance: stream.instance, topic: stream.topic, epoch, contiguous: 0, runs: [], saved: 0 };
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+}
+
+function keyOf(stream: LedgerStream): string {
+  return `${stream.service}\u0000${stream.instance}\u0000${stream.topic}`;
+}
+
+/** Adds [from, to] to sorted disjoint runs, merging neighbours; live traffic appends at the end, the common case. */
+function insertRun(runs: [number, number][], from: number, to: number): void {
+  const last = runs.at(-1);
+  if (last === undefined || from > last[1] + 1) {
+    runs.push([from, to]);
+    return;
+  }
+  if (from >= last[0]) {
+    last[1] = Math.max(last[1], to);
+    return;
+  }
+  runs.push([from, to]);
+  runs.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const run of runs) {
+    const top = merged.at(-1);
+    if (top !== undefined && run[0] <= top[1] + 1) top[1] = Math.max(top[1], run[1]);
+    else merged.push([run[0], run[1]]);
+  }
+  runs.splice(0, runs.length, ...merged);
+}
