@@ -1,8 +1,9 @@
 import type { InstrumentId } from '@ttquant/domain';
-import { missingRanges, type HistoryStore, type TimeRange } from '@ttquant/gateway-api';
+import type { HistoryStore } from '@ttquant/gateway-api';
 import type { IbBarRequest, IbContractRef } from '../history-source';
 import { formatIbUtc, ibBarSize, type IbBarSize } from './bar-sizes';
-import type { TradingCalendar, TradingSession } from './trading-calendar';
+import { sessionGaps, sessionSlots, type BarSlot, type SessionGaps } from './bar-slots';
+import type { TradingCalendar } from './trading-calendar';
 
 /** One symbol to backfill: how TTQuant names it and how IB does. */
 export interface BackfillSymbol {
@@ -23,12 +24,6 @@ export interface BackfillSpec {
   readonly useRth: boolean;
   /** When the market trades: which bars exist to be fetched and counted. */
   readonly calendar: TradingCalendar;
-}
-
-/** One bar IB would have: where it starts and ends. */
-export interface BarSlot {
-  readonly startMs: number;
-  readonly endMs: number;
 }
 
 /** One request of a plan, with the bars it is meant to bring. */
@@ -65,7 +60,6 @@ export class BackfillPlanError extends Error {
   override readonly name = 'BackfillPlanError';
 }
 
-const NANOS_PER_MS = 1_000_000n;
 const DAY_MS = 86_400_000;
 
 /**
@@ -85,60 +79,20 @@ const DAY_MS = 86_400_000;
 export async function planBackfill(spec: BackfillSpec, store: HistoryStore, nowMs: number): Promise<BackfillPlan> {
   validateSpec(spec);
   const size = ibBarSize(spec.barSize);
-  const sessions = spec.calendar.sessions(spec.fromMs, spec.toMs);
-  const slotsByDay = sessions.map((session) => ({ session, slots: barSlots(spec.calendar, session, size).filter((s) => s.endMs <= nowMs) }));
-  const allSlots = slotsByDay.flatMap((d) => d.slots);
+  const days = sessionSlots(spec.calendar, size, spec.fromMs, spec.toMs, nowMs);
+  const expectedPerSymbol = days.reduce((sum, d) => sum + d.slots.length, 0);
   const requests: PlannedRequest[] = [];
   let storedBars = 0;
-  if (allSlots.length === 0) return { spec, barSize: size, requests, expectedBars: 0, storedBars: 0 };
-  const range: TimeRange = {
-    from: BigInt((allSlots[0] as BarSlot).startMs) * NANOS_PER_MS,
-    to: BigInt((allSlots[allSlots.length - 1] as BarSlot).endMs) * NANOS_PER_MS,
-  };
+  if (expectedPerSymbol === 0) return { spec, barSize: size, requests, expectedBars: 0, storedBars: 0 };
   for (const symbol of spec.symbols) {
-    const covered = await store.coverage(symbol.instrument, size.seconds, range);
-    const missingStarts = missingSlotStarts(allSlots, missingRanges(range, covered));
-    const missingByDay = slotsByDay.map(({ session, slots }) => ({
-      session,
-      slots,
-      missing: slots.filter((slot) => missingStarts.has(slot.startMs)),
-    }));
-    for (const day of missingByDay) storedBars += day.slots.length - day.missing.length;
-    requests.push(...(size.daily ? dailyRequests(spec, symbol, size, missingByDay) : intradayRequests(spec, symbol, size, missingByDay)));
+    const gaps = await sessionGaps(store, symbol.instrument, size, days);
+    for (const day of gaps) storedBars += day.slots.length - day.missing.length;
+    requests.push(...(size.daily ? dailyRequests(spec, symbol, size, gaps) : intradayRequests(spec, symbol, size, gaps)));
   }
-  return { spec, barSize: size, requests, expectedBars: allSlots.length * spec.symbols.length, storedBars };
+  return { spec, barSize: size, requests, expectedBars: expectedPerSymbol * spec.symbols.length, storedBars };
 }
 
-/**
- * The bars a session holds, keyed like storage keys them: intraday bars by
- * their clock bucket (a multiple of the bar length since the epoch, so IB's
- * first hourly bar of a 09:30 session is the 09:00 bucket), a daily bar by its
- * session's date at 00:00 UTC. Regular keys are what lets the store's
- * "runs of consecutive bars" coverage say exactly which bars are there.
- */
-export function barSlots(calendar: TradingCalendar, session: TradingSession, size: IbBarSize): BarSlot[] {
-  if (size.daily) {
-    const midnight = Date.parse(`${session.day}T00:00:00Z`);
-    return [{ startMs: midnight, endMs: midnight + DAY_MS }];
-  }
-  const full = calendar.session(session.day) ?? session;
-  const stepMs = size.seconds * 1000;
-  const slots: BarSlot[] = [];
-  for (let start = Math.floor(full.fromMs / stepMs) * stepMs; start < full.toMs; start += stepMs) {
-    // A bucket belongs to the clipped session when trading in it starts inside the clip.
-    const tradingFrom = Math.max(start, full.fromMs);
-    if (tradingFrom >= session.fromMs && tradingFrom < session.toMs) slots.push({ startMs: start, endMs: start + stepMs });
-  }
-  return slots;
-}
-
-interface DayMissing {
-  readonly session: TradingSession;
-  readonly slots: readonly BarSlot[];
-  readonly missing: readonly BarSlot[];
-}
-
-function intradayRequests(spec: BackfillSpec, symbol: BackfillSymbol, size: IbBarSize, days: readonly DayMissing[]): PlannedRequest[] {
+function intradayRequests(spec: BackfillSpec, symbol: BackfillSymbol, size: IbBarSize, days: readonly SessionGaps[]): PlannedRequest[] {
   const out: PlannedRequest[] = [];
   const maxMs = size.maxWindowSeconds * 1000;
   for (const { session, slots, missing } of days) {
@@ -173,14 +127,14 @@ function intradayRequests(spec: BackfillSpec, symbol: BackfillSymbol, size: IbBa
   return out;
 }
 
-function dailyRequests(spec: BackfillSpec, symbol: BackfillSymbol, size: IbBarSize, days: readonly DayMissing[]): PlannedRequest[] {
+function dailyRequests(spec: BackfillSpec, symbol: BackfillSymbol, size: IbBarSize, days: readonly SessionGaps[]): PlannedRequest[] {
   const out: PlannedRequest[] = [];
   const maxDays = Math.floor(size.maxWindowSeconds / 86_400);
-  let run: DayMissing[] = [];
+  let run: SessionGaps[] = [];
   const flush = (): void => {
     if (run.length === 0) return;
-    const first = run[0] as DayMissing;
-    const last = run[run.length - 1] as DayMissing;
+    const first = run[0] as SessionGaps;
+    const last = run[run.length - 1] as SessionGaps;
     const fromMs = (first.slots[0] as BarSlot).startMs;
     const toMs = (last.slots[0] as BarSlot).endMs;
     out.push({
@@ -199,7 +153,7 @@ function dailyRequests(spec: BackfillSpec, symbol: BackfillSymbol, size: IbBarSi
   for (const day of days) {
     if (day.slots.length === 0) continue;
     const slot = day.slots[0] as BarSlot;
-    const runStart = run.length > 0 ? ((run[0] as DayMissing).slots[0] as BarSlot).startMs : slot.startMs;
+    const runStart = run.length > 0 ? ((run[0] as SessionGaps).slots[0] as BarSlot).startMs : slot.startMs;
     if (day.missing.length === 0) {
       flush();
       continue;
@@ -220,19 +174,6 @@ function ibRequest(spec: BackfillSpec, symbol: BackfillSymbol, endMs: number, du
     whatToShow: spec.whatToShow,
     useRth: spec.useRth,
   };
-}
-
-/** Starts of the slots that begin inside a gap; both lists are in time order, so one pass does. */
-function missingSlotStarts(slots: readonly BarSlot[], gaps: readonly TimeRange[]): Set<number> {
-  const missing = new Set<number>();
-  let g = 0;
-  for (const slot of slots) {
-    const start = BigInt(slot.startMs) * NANOS_PER_MS;
-    while (g < gaps.length && (gaps[g] as TimeRange).to <= start) g++;
-    const gap = gaps[g];
-    if (gap && start >= gap.from && start < gap.to) missing.add(slot.startMs);
-  }
-  return missing;
 }
 
 function validateSpec(spec: BackfillSpec): void {
