@@ -3,3 +3,4 @@
  * gateway interface.
  */
 export const IB_ADAPTER_KIND = 'ib';
+export * from './history';

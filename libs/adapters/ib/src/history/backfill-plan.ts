@@ -1,7 +1,7 @@
 import type { InstrumentId } from '@ttquant/domain';
 import type { HistoryStore } from '@ttquant/gateway-api';
 import type { IbBarRequest, IbContractRef } from '../history-source';
-import { formatIbUtc, ibBarSize, type IbBarSize } from './bar-sizes';
+import { ibEndDateTime, ibBarSize, type IbBarSize } from './bar-sizes';
 import { sessionGaps, sessionSlots, type BarSlot, type SessionGaps } from './bar-slots';
 import type { TradingCalendar } from './trading-calendar';
 
@@ -168,7 +168,7 @@ function dailyRequests(spec: BackfillSpec, symbol: BackfillSymbol, size: IbBarSi
 function ibRequest(spec: BackfillSpec, symbol: BackfillSymbol, endMs: number, duration: string): IbBarRequest {
   return {
     contract: symbol.contract,
-    endDateTime: formatIbUtc(endMs),
+    endDateTime: ibEndDateTime(endMs),
     duration,
     barSize: spec.barSize,
     whatToShow: spec.whatToShow,

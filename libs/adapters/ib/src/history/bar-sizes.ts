@@ -61,8 +61,8 @@ export function ibBarSize(text: string): IbBarSize {
   return size;
 }
 
-/** An instant as IB's UTC end-time text `yyyyMMdd-HH:mm:ss`. */
-export function formatIbUtc(ms: number): string {
+/** An instant (epoch ms) as the UTC end-time text `yyyyMMdd-HH:mm:ss` of a historical request. */
+export function ibEndDateTime(ms: number): string {
   const iso = new Date(ms).toISOString();
   return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 19)}`;
 }

@@ -1,5 +1,5 @@
 import { ALWAYS_OPEN, TradingCalendar, US_EQUITY_EXTENDED, US_EQUITY_RTH } from './trading-calendar';
-import { formatIbUtc, ibBarSize } from './bar-sizes';
+import { ibEndDateTime, ibBarSize } from './bar-sizes';
 
 describe('TradingCalendar', () => {
   it('gives US regular hours in UTC, following daylight saving', () => {
@@ -57,6 +57,6 @@ describe('bar sizes', () => {
   });
 
   it('formats IB UTC end times', () => {
-    expect(formatIbUtc(Date.UTC(2025, 0, 2, 21, 0, 5))).toBe('20250102-21:00:05');
+    expect(ibEndDateTime(Date.UTC(2025, 0, 2, 21, 0, 5))).toBe('20250102-21:00:05');
   });
 });
