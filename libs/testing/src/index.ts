@@ -1,2 +1,3 @@
 export * from './service-process';
 export * from './sim-stack';
+export * from './tcp-proxy';
