@@ -3,4 +3,17 @@
  * gateway interface.
  */
 export const IB_ADAPTER_KIND = 'ib';
-export * from './history';
+
+export * from './config';
+export * from './history-source';
+export { IbConnection, IbSessionRefusedError, IB_DECODE_ERROR } from './connection/ib-connection';
+export type { IbConnectionOptions, IbLinkStatus, IbNotice, IbSession, IbApiFactory } from './connection/ib-connection';
+export { Backoff } from './connection/backoff';
+export { OrderIdAllocator, RequestIdAllocator, IbIdError } from './connection/id-allocators';
+export { IB_ERRORS, ibError, classifyIbMessage, farmStatus } from './parsing/ib-errors';
+export { IbInstrumentProvider } from './instrument-provider';
+export { IbDataClient, IB_DATA_CAPABILITIES } from './data-client';
+export { IbExecutionClient, IB_EXECUTION_CAPABILITIES } from './execution-client';
+export { IbHistoryClient } from './history-client';
+export { createIbAdapter, ibAdapterFactory } from './ib-adapter';
+export type { IbAdapter, IbAdapterOptions } from './ib-adapter';

@@ -1,0 +1,603 @@
+import type { Contract } from '@stoqey/ib';
+import {
+  millisToNanos,
+  type Bar,
+  type BookSnapshot,
+  type Clock,
+  type ConnectionState,
+  type DataQuality,
+  type Instrument,
+  type InstrumentId,
+  type MarketData,
+  type QuoteTick,
+  type UnixNanos,
+  type VenueStatus,
+} from '@ttquant/domain';
+import {
+  Listeners,
+  NotSupportedError,
+  subscriptionKey,
+  type AdapterLogger,
+  type DataCapabilities,
+  type DataClient,
+  type DataSubscription,
+  type Unsubscribe,
+} from '@ttquant/gateway-api';
+import type { IbConnection, IbIdMessage, IbLinkStatus, IbNotice } from './connection/ib-connection';
+import type { IbInstrumentProvider } from './instrument-provider';
+import { farmStatus } from './parsing/ib-errors';
+import {
+  DepthSide,
+  L1Book,
+  parseRawTickPrice,
+  parseRawTickReqParams,
+  qualityOf,
+  toPrice,
+  toQuote,
+  toSize,
+  type IbTickAttributes,
+} from './parsing/market-data';
+
+/** IB real-time bars come in one size: 5 seconds. */
+export const IB_REALTIME_BAR_SECONDS = 5;
+
+/** What IB's data side delivers through this adapter. */
+export const IB_DATA_CAPABILITIES: DataCapabilities = {
+  quotes: true,
+  trades: true,
+  bookL2: true,
+  bars: true,
+  barIntervals: [IB_REALTIME_BAR_SECONDS],
+  // Historical bars go through requestBars of IbHistorySource and the paced backfill (history/).
+  history: false,
+  fundingRates: false,
+};
+
+type LineKind = 'l1' | 'trades' | 'depth' | 'bars';
+
+/** One IB request feeding one subscription (quotes: reqMktData; trades: tick-by-tick AllLast; books: reqMktDepth; bars: reqRealTimeBars). */
+interface Line {
+  readonly key: string;
+  readonly kind: LineKind;
+  readonly subscription: DataSubscription;
+  readonly instrument: Instrument;
+  readonly contract: Contract;
+  reqId: number;
+  quality: DataQuality;
+  lastDataAt: number;
+  stale: boolean;
+  dirty: boolean;
+  stopErrors?: Unsubscribe;
+  readonly l1?: L1Book;
+  lastQuote?: QuoteTick;
+  readonly bids?: DepthSide;
+  readonly asks?: DepthSide;
+  /** minTick as IB's TICK_REQ_PARAMS says it (read from the raw frame; the decoder reads it as an integer). */
+  minTick?: number;
+  /** Attribute bits of the last TICK_PRICE (read from the raw frame; the decoder collapses them). */
+  attributes?: IbTickAttributes;
+}
+
+/** Options of {@link IbDataClient}. */
+export interface IbDataClientOptions {
+  readonly venue: string;
+  readonly clock: Clock;
+  /** The quality assumed until IB says which market data type a line gets. */
+  readonly defaultQuality: DataQuality;
+  readonly stalenessTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly logger?: AdapterLogger;
+}
+
+/**
+ * The market-data half of the IB adapter (historical bars: {@link IbHistoryClient}).
+ *
+ * Quotes come from reqMktData, tagged with the market data type IB reports
+ * for the line (realtime, frozen, delayed, delayed-frozen); trades from
+ * tick-by-tick AllLast; books from market depth; bars from 5-second real-time
+ * bars. Every subscription is re-requested after a reconnect and after IB's
+ * 1101 (connectivity restored, data lost). A staleness watchdog re-requests a
+ * live line that goes quiet and reports the data channel DEGRADED until data
+ * flows again. Farm notices (2103/2104/2105/2106/2158) become status events.
+ */
+export class IbDataClient implements DataClient {
+  readonly venue: string;
+  readonly capabilities = IB_DATA_CAPABILITIES;
+  private state: ConnectionState = 'DISCONNECTED';
+  private connected = false;
+  private linkState: ConnectionState = 'DISCONNECTED';
+  private readonly data = new Listeners<MarketData>();
+  private readonly statuses = new Listeners<VenueStatus>();
+  private readonly lines = new Map<string, Line>();
+  private readonly byReqId = new Map<number, Line>();
+  private readonly farmsDown = new Map<string, string>();
+  private competingSession = '';
+  private flushScheduled = false;
+  private watchdog: NodeJS.Timeout | undefined;
+  private readonly stops: Unsubscribe[] = [];
+  /** Times a quiet line was re-requested by the staleness watchdog. */
+  staleResubscriptions = 0;
+
+  constructor(
+    private readonly connection: IbConnection,
+    private readonly instruments: IbInstrumentProvider,
+    private readonly options: IbDataClientOptions,
+  ) {
+    this.venue = options.venue;
+  }
+
+  get connectionState(): ConnectionState {
+    return this.state;
+  }
+
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    this.connected = true;
+    this.listen();
+    try {
+      await this.connection.acquire();
+    } catch (error) {
+      this.connected = false;
+      for (const stop of this.stops.splice(0)) stop();
+      throw error;
+    }
+    this.linkState = this.connection.connectionState;
+    this.requestAll();
+    this.startWatchdog();
+    this.refreshState('connected');
+  }
+
+  async disconnect(): Promise<void> {
+    if (!this.connected) return;
+    for (const line of this.lines.values()) this.cancelLine(line);
+    this.lines.clear();
+    this.byReqId.clear();
+    this.connected = false;
+    clearInterval(this.watchdog);
+    for (const stop of this.stops.splice(0)) stop();
+    await this.connection.release();
+    this.setState('DISCONNECTED', 'disconnected by the adapter');
+  }
+
+  async subscribe(subscription: DataSubscription): Promise<void> {
+    const kind = lineKind(subscription, this.capabilities);
+    const instrument = this.instruments.get(subscription.instrument);
+    const key = subscriptionKey(subscription);
+    if (this.lines.has(key)) return;
+    const line: Line = {
+      key,
+      kind,
+      subscription,
+      instrument,
+      contract: this.instruments.contractOf(subscription.instrument),
+      reqId: 0,
+      quality: this.options.defaultQuality,
+      lastDataAt: Date.now(),
+      stale: false,
+      dirty: false,
+      ...(kind === 'l1' ? { l1: new L1Book() } : {}),
+      ...(kind === 'depth' ? { bids: new DepthSide(), asks: new DepthSide() } : {}),
+    };
+    this.lines.set(key, line);
+    if (this.connection.ready) this.requestLine(line);
+  }
+
+  async unsubscribe(subscription: DataSubscription): Promise<void> {
+    const line = this.lines.get(subscriptionKey(subscription));
+    if (!line) return;
+    this.lines.delete(line.key);
+    this.cancelLine(line);
+    if (line.stale) this.refreshState(`unsubscribed ${line.key}`);
+  }
+
+  subscriptions(): readonly DataSubscription[] {
+    return [...this.lines.values()].map((line) => line.subscription);
+  }
+
+  async requestBars(_instrument: InstrumentId, intervalSeconds: number): Promise<Bar[]> {
+    throw new NotSupportedError(
+      `expected history through IB's paced backfill (requestBars of IbHistorySource), not DataClient.requestBars (${intervalSeconds} s bars)`,
+    );
+  }
+
+  onData(handler: (data: MarketData) => void): Unsubscribe {
+    return this.data.add(handler);
+  }
+
+  onStatus(handler: (status: VenueStatus) => void): Unsubscribe {
+    return this.statuses.add(handler);
+  }
+
+  private listen(): void {
+    const c = this.connection;
+    this.stops.push(
+      c.onStatus((status) => this.onLinkStatus(status)),
+      c.onSession(() => this.onSession()),
+      c.onNotice((notice) => this.onNotice(notice)),
+      c.on('received', (fields) => this.onRaw(fields)),
+      c.on('tickPrice', (reqId, tickType, price) => {
+        const line = this.touch(reqId);
+        if (line?.l1?.applyPrice(tickType, price)) this.markDirty(line);
+      }),
+      c.on('tickSize', (reqId, tickType, size) => {
+        const line = this.touch(reqId);
+        if (line?.l1?.applySize(tickType, size)) this.markDirty(line);
+      }),
+      c.on('marketDataType', (reqId, type) => {
+        const line = this.byReqId.get(reqId);
+        if (line) line.quality = qualityOf(type);
+      }),
+      c.on('tickByTickAllLast', (reqId, _type, time, price, size, _attribs, exchange) =>
+        this.onTrade(reqId, time, price, size, exchange),
+      ),
+      c.on('updateMktDepth', (reqId, position, operation, side, price, size) => this.onDepth(reqId, position, operation, side, price, size)),
+      c.on('updateMktDepthL2', (reqId, position, _maker, operation, side, price, size) =>
+        this.onDepth(reqId, position, operation, side, price, size),
+      ),
+      c.on('realtimeBar', (reqId, time, open, high, low, close, volume, _wap, count) =>
+        this.onBar(reqId, time, open, high, low, close, volume, count),
+      ),
+    );
+  }
+
+  private onLinkStatus(status: IbLinkStatus): void {
+    if (!this.connected) return;
+    this.linkState = status.state;
+    if (status.state !== 'CONNECTED') {
+      // Request ids of the old session mean nothing in the next one.
+      for (const line of this.lines.values()) this.forgetRequest(line);
+    }
+    this.refreshState(status.reason);
+  }
+
+  private onSession(): void {
+    if (!this.connected) return;
+    this.farmsDown.clear();
+    this.competingSession = '';
+    this.requestAll();
+  }
+
+  private onNotice(notice: IbNotice): void {
+    if (!this.connected) return;
+    const farm = farmStatus(notice.code);
+    if (farm) {
+      if (farm.up) this.farmsDown.delete(farm.farm);
+      else this.farmsDown.set(farm.farm, `IB ${notice.code}: ${notice.message}`);
+      this.emitStatus(this.computeState(), `IB ${notice.code}: ${notice.message}`);
+      return;
+    }
+    switch (notice.code) {
+      case 1101:
+        // TWS is back but dropped every market data line: ask for all of them again.
+        this.options.logger?.warn({ lines: this.lines.size }, 'IB 1101: data lost; re-requesting every subscription');
+        this.requestAll(true);
+        this.refreshState(`IB 1101: ${notice.message}; subscriptions re-requested`);
+        return;
+      case 1102:
+        this.refreshState(`IB 1102: ${notice.message}`);
+        return;
+      case 10197:
+        this.competingSession = `IB 10197: ${notice.message}`;
+        this.refreshState(this.competingSession);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onRaw(fields: string[]): void {
+    const tick = parseRawTickPrice(fields);
+    if (tick) {
+      const line = this.byReqId.get(tick.reqId);
+      if (line) line.attributes = tick.attributes;
+      return;
+    }
+    const params = parseRawTickReqParams(fields);
+    if (params) {
+      const line = this.byReqId.get(params.reqId);
+      if (!line) return;
+      line.minTick = params.minTick;
+      if (params.minTick > 0 && Math.abs(params.minTick - line.instrument.tickSize.toNumber()) > 1e-12) {
+        this.options.logger?.debug(
+          { symbol: line.instrument.id.symbol, minTick: params.minTick, tickSize: line.instrument.tickSize.toString() },
+          'IB market data tick differs from the contract tick',
+        );
+      }
+    }
+  }
+
+  private onTrade(reqId: number, time: string, price: number, size: number, exchange: string): void {
+    const line = this.touch(reqId);
+    if (!line || line.kind !== 'trades' || !(price > 0)) return;
+    const now = this.options.clock.nowNanos();
+    const seconds = Number(time);
+    this.data.emit({
+      kind: 'trade',
+      instrument: line.instrument.id,
+      quality: line.quality,
+      eventTime: Number.isFinite(seconds) && seconds > 0 ? millisToNanos(seconds * 1000) : now,
+      initTime: now,
+      price: toPrice(line.instrument, price),
+      size: toSize(size ?? 0),
+      aggressor: 'NONE',
+      tradeId: exchange ? `${exchange}:${time}` : '',
+    });
+  }
+
+  private onDepth(reqId: number, position: number, operation: number, side: number, price: number, size: number): void {
+    const line = this.touch(reqId);
+    if (!line || !line.bids || !line.asks) return;
+    // IB: side 1 is bid, 0 is ask.
+    (side === 1 ? line.bids : line.asks).apply(position, operation, price ?? 0, size ?? 0);
+    this.markDirty(line);
+  }
+
+  private onBar(reqId: number, time: number, open: number, high: number, low: number, close: number, volume: number, count: number): void {
+    const line = this.touch(reqId);
+    if (!line || line.kind !== 'bars') return;
+    const now = this.options.clock.nowNanos();
+    const i = line.instrument;
+    const bar: Bar = {
+      kind: 'bar',
+      instrument: i.id,
+      quality: line.quality,
+      eventTime: now,
+      initTime: now,
+      intervalSeconds: IB_REALTIME_BAR_SECONDS,
+      startTime: millisToNanos(Number(time) * 1000),
+      open: toPrice(i, open),
+      high: toPrice(i, high),
+      low: toPrice(i, low),
+      close: toPrice(i, close),
+      volume: toSize(volume ?? 0),
+      tradeCount: count ?? 0,
+    };
+    this.data.emit(bar);
+  }
+
+  /** The line of a request id, marked as alive; undefined for ids of no line. */
+  private touch(reqId: number): Line | undefined {
+    const line = this.byReqId.get(reqId);
+    if (!line) return undefined;
+    line.lastDataAt = Date.now();
+    if (line.stale) {
+      line.stale = false;
+      this.refreshState(`${line.key} flowing again`);
+    }
+    return line;
+  }
+
+  private markDirty(line: Line): void {
+    line.dirty = true;
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // One quote per line per batch of messages: a bid and its size arrive as two events.
+    queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const now = this.options.clock.nowNanos();
+    for (const line of this.lines.values()) {
+      if (!line.dirty) continue;
+      line.dirty = false;
+      if (line.l1) this.flushQuote(line, now);
+      else if (line.bids && line.asks) this.flushBook(line, now);
+    }
+  }
+
+  private flushQuote(line: Line, now: UnixNanos): void {
+    const quote = toQuote(line.instrument, line.l1 as L1Book, line.quality, now);
+    if (!quote) return;
+    const last = line.lastQuote;
+    if (
+      last &&
+      last.bidPrice.eq(quote.bidPrice) &&
+      last.askPrice.eq(quote.askPrice) &&
+      last.bidSize.eq(quote.bidSize) &&
+      last.askSize.eq(quote.askSize) &&
+      last.quality === quote.quality
+    ) {
+      return;
+    }
+    line.lastQuote = quote;
+    this.data.emit(quote);
+  }
+
+  private flushBook(line: Line, now: UnixNanos): void {
+    const depth = line.subscription.kind === 'book' ? line.subscription.depth : 10;
+    const book: BookSnapshot = {
+      kind: 'book-snapshot',
+      instrument: line.instrument.id,
+      quality: line.quality,
+      eventTime: now,
+      initTime: now,
+      bids: (line.bids as DepthSide).toLevels(line.instrument, depth),
+      asks: (line.asks as DepthSide).toLevels(line.instrument, depth),
+    };
+    this.data.emit(book);
+  }
+
+  private requestAll(fresh = false): void {
+    if (!this.connection.ready) return;
+    for (const line of this.lines.values()) {
+      if (fresh || line.reqId === 0) this.requestLine(line);
+    }
+  }
+
+  private requestLine(line: Line): void {
+    this.forgetRequest(line);
+    line.l1?.clear();
+    line.bids?.clear();
+    line.asks?.clear();
+    line.lastQuote = undefined;
+    const reqId = this.connection.nextRequestId();
+    line.reqId = reqId;
+    line.lastDataAt = Date.now();
+    line.quality = this.options.defaultQuality;
+    this.byReqId.set(reqId, line);
+    line.stopErrors = this.connection.onIdError(reqId, (error) => this.onLineError(line, error));
+    const contract = line.contract;
+    try {
+      this.connection.send(`subscribe ${line.key}`, (api) => {
+        switch (line.kind) {
+          case 'l1':
+            api.reqMktData(reqId, contract, '', false, false);
+            break;
+          case 'trades':
+            api.reqTickByTickData(reqId, contract, 'AllLast' as Parameters<typeof api.reqTickByTickData>[2], 0, false);
+            break;
+          case 'depth':
+            api.reqMktDepth(reqId, contract, line.subscription.kind === 'book' ? line.subscription.depth : 10, isSmart(contract), []);
+            break;
+          case 'bars':
+            api.reqRealTimeBars(
+              reqId,
+              contract,
+              IB_REALTIME_BAR_SECONDS,
+              (contract.secType === 'CASH' ? 'MIDPOINT' : 'TRADES') as Parameters<typeof api.reqRealTimeBars>[3],
+              false,
+              [],
+            );
+            break;
+        }
+      });
+    } catch (error) {
+      // Link down between the check and the send: the next session requests it again.
+      this.forgetRequest(line);
+      this.options.logger?.debug({ err: error, line: line.key }, 'IB subscription deferred to the next session');
+    }
+  }
+
+  private cancelLine(line: Line): void {
+    const reqId = line.reqId;
+    this.forgetRequest(line);
+    if (reqId === 0 || !this.connection.ready) return;
+    try {
+      this.connection.send(`unsubscribe ${line.key}`, (api) => {
+        switch (line.kind) {
+          case 'l1':
+            api.cancelMktData(reqId);
+            break;
+          case 'trades':
+            api.cancelTickByTickData(reqId);
+            break;
+          case 'depth':
+            api.cancelMktDepth(reqId, isSmart(line.contract));
+            break;
+          case 'bars':
+            api.cancelRealTimeBars(reqId);
+            break;
+        }
+      });
+    } catch (error) {
+      this.options.logger?.debug({ err: error, line: line.key }, 'IB unsubscribe skipped: link down');
+    }
+  }
+
+  private forgetRequest(line: Line): void {
+    if (line.reqId !== 0) this.byReqId.delete(line.reqId);
+    line.stopErrors?.();
+    line.stopErrors = undefined;
+    line.reqId = 0;
+  }
+
+  private onLineError(line: Line, error: IbIdMessage): void {
+    switch (error.code) {
+      case 10167:
+        // IB shows delayed data because the account lacks the live subscription.
+        line.quality = 'DELAYED';
+        this.options.logger?.warn({ line: line.key, code: error.code }, error.message);
+        return;
+      case 10197:
+        this.competingSession = `IB 10197: ${error.message}`;
+        this.refreshState(this.competingSession);
+        return;
+      case 200:
+      case 354:
+      case 10168:
+      case 10089:
+      case 10090:
+        // The line will never deliver: stop it and say why.
+        this.options.logger?.error({ line: line.key, code: error.code, message: error.message }, 'IB refused a market data line');
+        this.lines.delete(line.key);
+        this.forgetRequest(line);
+        this.emitStatus(this.computeState(), `${line.key}: IB ${error.code}: ${error.message}`);
+        return;
+      default:
+        this.options.logger?.warn({ line: line.key, code: error.code, message: error.message }, 'IB market data message');
+    }
+  }
+
+  private startWatchdog(): void {
+    clearInterval(this.watchdog);
+    const timeout = this.options.stalenessTimeoutMs;
+    this.watchdog = setInterval(() => this.checkStaleness(), Math.max(25, Math.floor(timeout / 4)));
+    this.watchdog.unref?.();
+  }
+
+  private checkStaleness(): void {
+    if (!this.connection.ready || this.linkState !== 'CONNECTED') return;
+    const now = Date.now();
+    for (const line of this.lines.values()) {
+      // Frozen data does not move by definition; only live lines can go stale.
+      if (line.reqId === 0 || line.quality === 'FROZEN' || line.quality === 'DELAYED_FROZEN') continue;
+      const quiet = now - line.lastDataAt;
+      if (quiet < this.options.stalenessTimeoutMs) continue;
+      this.staleResubscriptions += 1;
+      const first = !line.stale;
+      line.stale = true;
+      this.options.logger?.warn({ line: line.key, quietMs: quiet }, 'IB subscription quiet; re-requesting it');
+      this.requestLine(line);
+      if (first) this.refreshState(`${line.key} quiet for ${quiet} ms; re-requested`);
+    }
+  }
+
+  private computeState(): ConnectionState {
+    if (this.linkState !== 'CONNECTED') return this.linkState;
+    if (this.farmsDown.has('market-data') || this.competingSession !== '') return 'DEGRADED';
+    for (const line of this.lines.values()) if (line.stale) return 'DEGRADED';
+    return 'CONNECTED';
+  }
+
+  private refreshState(detail: string): void {
+    this.setState(this.computeState(), detail);
+  }
+
+  private setState(state: ConnectionState, detail: string): void {
+    if (state === this.state) return;
+    this.emitStatus(state, detail);
+  }
+
+  private emitStatus(state: ConnectionState, detail: string): void {
+    this.state = state;
+    this.statuses.emit({ venue: this.venue, channel: 'data', account: '', state, detail });
+  }
+}
+
+function isSmart(contract: Contract): boolean {
+  return contract.exchange === 'SMART';
+}
+
+function lineKind(subscription: DataSubscription, caps: DataCapabilities): LineKind {
+  switch (subscription.kind) {
+    case 'quotes':
+      return 'l1';
+    case 'trades':
+      return 'trades';
+    case 'book':
+      if (!Number.isInteger(subscription.depth) || subscription.depth < 1) {
+        throw new NotSupportedError(`expected a book depth of at least 1 level, was ${subscription.depth}`);
+      }
+      return 'depth';
+    case 'bars':
+      if (!caps.barIntervals.includes(subscription.intervalSeconds)) {
+        throw new NotSupportedError(
+          `expected IB live bars of ${caps.barIntervals.join(', ')} s, was ${subscription.intervalSeconds} s`,
+        );
+      }
+      return 'bars';
+    case 'funding-rates':
+      throw new NotSupportedError('expected funding rates only from perpetual swap venues; IB has none');
+  }
+}

@@ -1,0 +1,886 @@
+import type { CommissionReport, Contract, Execution, Order as IbOrder, OrderState as IbOrderState } from '@stoqey/ib';
+import {
+  Decimal,
+  type AccountState,
+  type Balance,
+  type CancelAllOrdersCommand,
+  type CancelOrderCommand,
+  type Clock,
+  type ConnectionState,
+  type Fill,
+  type Instrument,
+  type ModifyOrderCommand,
+  type OrderSpec,
+  type OrderStatus,
+  type PositionSnapshot,
+  type UnixNanos,
+  type VenueStatus,
+} from '@ttquant/domain';
+import {
+  DisconnectedError,
+  DuplicateOrderError,
+  InvalidOrderError,
+  Listeners,
+  OrderNotFoundError,
+  requireCapability,
+  requireOrderSupported,
+  type AdapterLogger,
+  type ExecutionCapabilities,
+  type ExecutionClient,
+  type ExecutionReport,
+  type OrderQuery,
+  type Unsubscribe,
+  type VenueOrderReport,
+} from '@ttquant/gateway-api';
+import type { IbConnection, IbIdMessage, IbLinkStatus, IbNotice, IbSession } from './connection/ib-connection';
+import type { IbInstrumentProvider } from './instrument-provider';
+import { commissionOf, toFill } from './parsing/executions';
+import { classifyIbMessage } from './parsing/ib-errors';
+import { toPrice, toSize } from './parsing/market-data';
+import { IB_ORDER_TYPES, mapIbOrderStatus, TTQ_ORDER_TYPES, toIbOrder } from './parsing/orders';
+import { formatIbUtc } from './parsing/times';
+
+/** What IB's execution side can do through this adapter. */
+export const IB_EXECUTION_CAPABILITIES: ExecutionCapabilities = {
+  orderTypes: ['MARKET', 'LIMIT', 'STOP', 'STOP_LIMIT'],
+  timeInForce: ['DAY', 'GTC', 'IOC', 'GTD'],
+  modify: true,
+  cancelAll: true,
+  brackets: true,
+  oco: true,
+  reduceOnly: false,
+  postOnly: false,
+  outsideRth: true,
+  executionHistory: true,
+};
+
+/** Account summary tags the adapter streams. */
+export const IB_ACCOUNT_TAGS = ['NetLiquidation', 'TotalCashValue', 'BuyingPower', 'AvailableFunds', 'InitMarginReq'];
+
+// Codes that refuse a cancel or modify of a working order: the order itself is unchanged.
+const REFUSALS_OF_WORKING_ORDERS = new Set([104, 105, 161, 10147, 10148]);
+// Codes about an order that are not refusals.
+const ORDER_NOTICES = new Set([202, 399, 2109, 2137, 10167]);
+const COMMISSION_CACHE_LIMIT = 10_000;
+
+/** One order as the adapter tracks it: TTQuant's spec (when placed here) and IB's view. */
+interface TrackedOrder {
+  readonly clientOrderId: string;
+  readonly orderId: number;
+  readonly instrument: Instrument;
+  readonly contract: Contract;
+  readonly strategyId: string;
+  spec: Pick<OrderSpec, 'side' | 'type' | 'timeInForce'>;
+  quantity: Decimal;
+  limitPrice?: Decimal;
+  stopPrice?: Decimal;
+  /** IB's status text; empty until IB says anything. */
+  ibStatus: string;
+  filled: Decimal;
+  avgFillPrice?: Decimal;
+  /** Quantity of the fills already emitted. */
+  emittedFilled: Decimal;
+  emittedFillValue: Decimal;
+  rejectReason?: string;
+  reason: string;
+  pendingModify: boolean;
+  amended: boolean;
+  last?: VenueOrderReport;
+  held?: boolean;
+  account: string;
+  /** The IB order as last sent (for a modify: everything but the changed fields stays). */
+  ibOrder?: IbOrder;
+  raw?: unknown;
+}
+
+interface PendingFill {
+  readonly execution: Execution;
+  readonly contract: Contract;
+  readonly receivedAt: UnixNanos;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** Options of {@link IbExecutionClient}. */
+export interface IbExecutionClientOptions {
+  readonly venue: string;
+  readonly clock: Clock;
+  readonly commissionWaitMs: number;
+  /** The configured account (IB_ACCOUNT); empty: the session's first managed account. */
+  readonly account: string;
+  readonly logger?: AdapterLogger;
+}
+
+/**
+ * The execution half of the IB adapter for one account.
+ *
+ * Orders carry the client order id as `orderRef`; order ids come from the
+ * connection's allocator (seeded by nextValidId). Reports are built from
+ * openOrder and orderStatus; fills from execDetails completed by their
+ * commissionReport (matched by execId), each emitted before the order report
+ * that counts it. After every (re)connect the client reconciles before it
+ * reports CONNECTED and accepts orders: open orders (all clients, so orders
+ * placed by hand show up as external), executions since the last one it saw
+ * (missed fills are emitted), positions; in-flight orders the broker no longer
+ * works are settled as filled or cancelled from the executions.
+ */
+export class IbExecutionClient implements ExecutionClient {
+  readonly venue: string;
+  readonly capabilities = IB_EXECUTION_CAPABILITIES;
+  private state: ConnectionState = 'DISCONNECTED';
+  private reconciled = false;
+  private connected = false;
+  private readonly reports = new Listeners<ExecutionReport>();
+  private readonly byClientId = new Map<string, TrackedOrder>();
+  private readonly byOrderId = new Map<number, TrackedOrder>();
+  private readonly emittedExecIds = new Set<string>();
+  private readonly pendingFills = new Map<string, PendingFill>();
+  private readonly commissions = new Map<string, CommissionReport>();
+  private readonly positionsByConId = new Map<number, { contract: Contract; quantity: number; avgCost: number }>();
+  /** Realised PnL per symbol from IB's commission reports (net of commissions), this session. */
+  private readonly realized = new Map<string, Decimal>();
+  private readonly accountValues = new Map<string, { value: string; currency: string }>();
+  private accountComplete = false;
+  private accountWaiters: (() => void)[] = [];
+  private accountReqId = 0;
+  private lastExecutionTime: UnixNanos | undefined;
+  private startedAt: UnixNanos = 0n;
+  private positionsRound: { promise: Promise<PositionSnapshot[]>; resolve: () => void; seen: boolean } | undefined;
+  private openOrdersRound: { promise: Promise<VenueOrderReport[]>; resolve: () => void; ids: Set<number> } | undefined;
+  private readonly executionQueries = new Map<number, { executions: { contract: Contract; execution: Execution }[]; resolve: () => void }>();
+  private readonly stops: Unsubscribe[] = [];
+  private reconciling: Promise<void> | undefined;
+
+  constructor(
+    private readonly connection: IbConnection,
+    private readonly instruments: IbInstrumentProvider,
+    private readonly options: IbExecutionClientOptions,
+  ) {
+    this.venue = options.venue;
+  }
+
+  /** The account traded, known once connected. */
+  get account(): string {
+    return this.connection.account || this.options.account;
+  }
+
+  get connectionState(): ConnectionState {
+    return this.state;
+  }
+
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    this.connected = true;
+    this.startedAt = this.options.clock.nowNanos();
+    this.listen();
+    try {
+      await this.connection.acquire();
+      // The first session may have become ready before this client listened.
+      if (!this.reconciled) await this.reconcile(this.connection.ready ? 1 : 0);
+    } catch (error) {
+      this.connected = false;
+      for (const stop of this.stops.splice(0)) stop();
+      throw error;
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    if (!this.connected) return;
+    this.connected = false;
+    this.reconciled = false;
+    for (const stop of this.stops.splice(0)) stop();
+    for (const pending of this.pendingFills.values()) clearTimeout(pending.timer);
+    this.pendingFills.clear();
+    await this.connection.release();
+    this.setState('DISCONNECTED', 'disconnected by the adapter');
+  }
+
+  onReport(handler: (report: ExecutionReport) => void): Unsubscribe {
+    return this.reports.add(handler);
+  }
+
+  async submit(spec: OrderSpec): Promise<void> {
+    requireOrderSupported(this.capabilities, spec, this.venue);
+    const instrument = this.instruments.get(spec.instrument);
+    if (this.byClientId.has(spec.clientOrderId)) {
+      throw new DuplicateOrderError(`expected a new client order id, ${spec.clientOrderId} is already known to IB`);
+    }
+    this.requireReady(`submit order ${spec.clientOrderId}`);
+    let parentId: number | undefined;
+    if (spec.parentClientOrderId !== undefined) {
+      const parent = this.byClientId.get(spec.parentClientOrderId);
+      if (!parent) {
+        throw new InvalidOrderError(`expected parent order ${spec.parentClientOrderId} of ${spec.clientOrderId} to be known, it is not`);
+      }
+      parentId = parent.orderId;
+    }
+    const ibOrder = toIbOrder(spec, { account: this.account, ...(parentId !== undefined ? { parentId } : {}) });
+    this.place(spec, instrument, ibOrder);
+  }
+
+  /**
+   * Sends a bracket as IB wants it: the parent and the take-profit held back
+   * (`transmit = false`), the stop-loss last with `transmit = true`, which
+   * releases all three at once; the two children share an OCA group so one
+   * cancels the other. Each child names the parent in `parentClientOrderId`.
+   * @throws NotSupportedError, UnknownInstrumentError, DuplicateOrderError or DisconnectedError as {@link submit}.
+   */
+  async submitBracket(parent: OrderSpec, takeProfit: OrderSpec, stopLoss: OrderSpec): Promise<void> {
+    for (const spec of [parent, takeProfit, stopLoss]) {
+      requireOrderSupported(this.capabilities, { ...spec, parentClientOrderId: undefined }, this.venue);
+      if (this.byClientId.has(spec.clientOrderId)) {
+        throw new DuplicateOrderError(`expected a new client order id, ${spec.clientOrderId} is already known to IB`);
+      }
+    }
+    for (const child of [takeProfit, stopLoss]) {
+      if (child.parentClientOrderId !== parent.clientOrderId) {
+        throw new InvalidOrderError(
+          `expected bracket child ${child.clientOrderId} to name parent ${parent.clientOrderId}, was ${String(child.parentClientOrderId)}`,
+        );
+      }
+    }
+    const instrument = this.instruments.get(parent.instrument);
+    this.requireReady(`submit bracket ${parent.clientOrderId}`);
+    const parentOrder = toIbOrder(parent, { account: this.account, transmit: false });
+    const parentId = this.place(parent, instrument, parentOrder);
+    const oca = `${parent.clientOrderId}oca`;
+    this.place(takeProfit, instrument, {
+      ...toIbOrder({ ...takeProfit, ocoGroup: takeProfit.ocoGroup ?? oca }, { account: this.account, parentId, transmit: false }),
+    });
+    this.place(stopLoss, instrument, {
+      ...toIbOrder({ ...stopLoss, ocoGroup: stopLoss.ocoGroup ?? oca }, { account: this.account, parentId, transmit: true }),
+    });
+  }
+
+  async cancel(command: CancelOrderCommand): Promise<void> {
+    const tracked = this.workingOrder(command.clientOrderId, 'cancel');
+    this.requireReady(`cancel order ${command.clientOrderId}`);
+    this.connection.send(`cancel order ${command.clientOrderId}`, (api) => api.cancelOrder(tracked.orderId));
+  }
+
+  async modify(command: ModifyOrderCommand): Promise<void> {
+    requireCapability(this.capabilities, 'modify', this.venue);
+    const tracked = this.workingOrder(command.clientOrderId, 'modify');
+    this.requireReady(`modify order ${command.clientOrderId}`);
+    const quantity = command.quantity ?? tracked.quantity;
+    if (!quantity.isPositive()) throw new InvalidOrderError(`expected a positive quantity for ${command.clientOrderId}, was ${quantity.toString()}`);
+    const order: IbOrder = {
+      ...(tracked.ibOrder ?? {
+        action: tracked.spec.side as IbOrder['action'],
+        orderType: IB_ORDER_TYPES[tracked.spec.type] as IbOrder['orderType'],
+        tif: tracked.spec.timeInForce as IbOrder['tif'],
+        orderRef: tracked.clientOrderId,
+        account: tracked.account,
+      }),
+      totalQuantity: quantity.toNumber(),
+      transmit: true,
+    };
+    const limit = command.limitPrice ?? tracked.limitPrice;
+    const stop = command.stopPrice ?? tracked.stopPrice;
+    if (limit !== undefined && (tracked.spec.type === 'LIMIT' || tracked.spec.type === 'STOP_LIMIT')) order.lmtPrice = limit.toNumber();
+    if (stop !== undefined && (tracked.spec.type === 'STOP' || tracked.spec.type === 'STOP_LIMIT')) order.auxPrice = stop.toNumber();
+    tracked.pendingModify = true;
+    this.connection.send(`modify order ${command.clientOrderId}`, (api) => api.placeOrder(tracked.orderId, tracked.contract, order));
+  }
+
+  async cancelAll(command: CancelAllOrdersCommand): Promise<void> {
+    this.requireReady('cancel all orders');
+    const open = await this.openOrders();
+    for (const report of open) {
+      const tracked = this.byClientId.get(report.clientOrderId) ?? this.byOrderId.get(Number(report.venueOrderId));
+      if (!tracked) continue;
+      if (command.instrument && (command.instrument.symbol !== tracked.instrument.id.symbol || command.instrument.venue !== this.venue)) continue;
+      if (command.strategyId !== undefined && tracked.strategyId !== command.strategyId) continue;
+      this.connection.send(`cancel order ${tracked.clientOrderId}`, (api) => api.cancelOrder(tracked.orderId));
+    }
+  }
+
+  async openOrders(): Promise<VenueOrderReport[]> {
+    if (this.openOrdersRound) return this.openOrdersRound.promise;
+    const slot = this.connection.openRequest<void>('open orders');
+    const ids = new Set<number>();
+    const round = {
+      ids,
+      resolve: () => slot.resolve(),
+      promise: slot.promise.then(() => {
+        const reports: VenueOrderReport[] = [];
+        for (const orderId of ids) {
+          const tracked = this.byOrderId.get(orderId);
+          if (!tracked || tracked.account !== this.account) continue;
+          const report = this.buildReport(tracked);
+          if (report && (report.status === 'ACCEPTED' || report.status === 'PARTIALLY_FILLED' || report.status === 'PENDING_CANCEL')) {
+            reports.push(report);
+          }
+        }
+        return reports;
+      }),
+    };
+    this.openOrdersRound = round;
+    const clear = (): void => {
+      if (this.openOrdersRound === round) this.openOrdersRound = undefined;
+    };
+    round.promise.then(clear, clear);
+    try {
+      this.connection.send('request open orders', (api) => api.reqAllOpenOrders());
+    } catch (error) {
+      slot.reject(error as Error);
+    }
+    return round.promise;
+  }
+
+  async orderStatus(query: OrderQuery): Promise<VenueOrderReport | undefined> {
+    const tracked = this.byClientId.get(query.clientOrderId);
+    if (!tracked) return undefined;
+    return this.buildReport(tracked);
+  }
+
+  async positions(): Promise<PositionSnapshot[]> {
+    if (this.positionsRound) return this.positionsRound.promise;
+    const slot = this.connection.openRequest<void>('positions');
+    const round = {
+      seen: false,
+      resolve: () => slot.resolve(),
+      promise: slot.promise.then(() => this.positionSnapshots()),
+    };
+    this.positionsRound = round;
+    const clear = (): void => {
+      if (this.positionsRound === round) this.positionsRound = undefined;
+    };
+    round.promise.then(clear, clear);
+    try {
+      this.connection.send('request positions', (api) => api.reqPositions());
+    } catch (error) {
+      slot.reject(error as Error);
+    }
+    return round.promise;
+  }
+
+  async accountState(): Promise<AccountState> {
+    this.requireReady('read the account summary');
+    if (!this.accountComplete) {
+      const slot = this.connection.openRequest<void>('account summary');
+      this.accountWaiters.push(() => slot.resolve());
+      await slot.promise;
+    }
+    return this.buildAccountState();
+  }
+
+  async executionsSince(since?: UnixNanos): Promise<Fill[]> {
+    const slot = this.connection.openRequest<void>('executions');
+    const query = { executions: [] as { contract: Contract; execution: Execution }[], resolve: () => slot.resolve() };
+    this.executionQueries.set(slot.reqId, query);
+    try {
+      this.connection.send('request executions', (api) =>
+        api.reqExecutions(slot.reqId, {
+          acctCode: this.account,
+          ...(since !== undefined ? { time: formatIbUtc(since) } : {}),
+        }),
+      );
+      await slot.promise;
+    } catch (error) {
+      slot.reject(error as Error);
+      throw error;
+    } finally {
+      this.executionQueries.delete(slot.reqId);
+    }
+    await this.waitForCommissions(query.executions.map((e) => e.execution.execId ?? ''));
+    const receivedAt = this.options.clock.nowNanos();
+    const fills = query.executions
+      .map(({ contract, execution }) => this.fillOf(execution, contract, receivedAt))
+      .filter((fill) => since === undefined || fill.eventTime >= since);
+    fills.sort((a, b) => (a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0));
+    return fills;
+  }
+
+  private place(spec: OrderSpec, instrument: Instrument, ibOrder: IbOrder): number {
+    const orderId = this.connection.nextOrderId();
+    const contract = this.instruments.contractOf(spec.instrument);
+    const tracked: TrackedOrder = {
+      clientOrderId: spec.clientOrderId,
+      orderId,
+      instrument,
+      contract,
+      strategyId: spec.strategyId,
+      spec: { side: spec.side, type: spec.type, timeInForce: spec.timeInForce },
+      quantity: spec.quantity,
+      ...(spec.limitPrice !== undefined ? { limitPrice: spec.limitPrice } : {}),
+      ...(spec.stopPrice !== undefined ? { stopPrice: spec.stopPrice } : {}),
+      ibStatus: '',
+      filled: Decimal.ZERO,
+      emittedFilled: Decimal.ZERO,
+      emittedFillValue: Decimal.ZERO,
+      reason: '',
+      pendingModify: false,
+      amended: false,
+      account: this.account,
+      ibOrder,
+    };
+    this.track(tracked);
+    this.connection.send(`submit order ${spec.clientOrderId}`, (api) => api.placeOrder(orderId, contract, ibOrder));
+    return orderId;
+  }
+
+  private track(tracked: TrackedOrder): void {
+    this.byOrderId.set(tracked.orderId, tracked);
+    if (tracked.clientOrderId !== '') this.byClientId.set(tracked.clientOrderId, tracked);
+  }
+
+  private workingOrder(clientOrderId: string, action: string): TrackedOrder {
+    const tracked = this.byClientId.get(clientOrderId);
+    const status = tracked ? this.currentStatus(tracked) : undefined;
+    if (!tracked || status === 'FILLED' || status === 'CANCELED' || status === 'REJECTED' || status === 'EXPIRED') {
+      throw new OrderNotFoundError(`cannot ${action} ${clientOrderId}: IB has no working order with this client order id`);
+    }
+    return tracked;
+  }
+
+  private requireReady(what: string): void {
+    if (!this.connection.ready || !this.reconciled) {
+      throw new DisconnectedError(`cannot ${what}: IB execution connection is ${this.state.toLowerCase()}`);
+    }
+    if (this.state === 'DEGRADED') throw new DisconnectedError(`cannot ${what}: TWS has lost its connection to IB`);
+  }
+
+  private listen(): void {
+    const c = this.connection;
+    this.stops.push(
+      c.onStatus((status) => this.onLinkStatus(status)),
+      c.onSession((session) => this.onSession(session)),
+      c.onNotice((notice) => this.onNotice(notice)),
+      c.onOrderError((error) => this.onOrderError(error)),
+      c.on('openOrder', (orderId, contract, order, state) => this.onOpenOrder(orderId, contract, order, state)),
+      c.on('openOrderEnd', () => this.openOrdersRound?.resolve()),
+      c.on('orderStatus', (orderId, status, filled, remaining, avgFillPrice) =>
+        this.onOrderStatus(orderId, status, filled, remaining, avgFillPrice),
+      ),
+      c.on('execDetails', (reqId, contract, execution) => this.onExecDetails(reqId, contract, execution)),
+      c.on('execDetailsEnd', (reqId) => this.onExecDetailsEnd(reqId)),
+      c.on('commissionReport', (report) => this.onCommission(report)),
+      c.on('position', (account, contract, position, avgCost) => this.onPosition(account, contract, position, avgCost)),
+      c.on('positionEnd', () => this.onPositionEnd()),
+      c.on('accountSummary', (reqId, account, tag, value, currency) => this.onAccountSummary(reqId, account, tag, value, currency)),
+      c.on('accountSummaryEnd', (reqId) => this.onAccountSummaryEnd(reqId)),
+    );
+  }
+
+  private onLinkStatus(status: IbLinkStatus): void {
+    if (!this.connected) return;
+    if (status.state === 'CONNECTED') {
+      // CONNECTED is reported once reconciled (see onSession); 1101/1102 restore a degraded session.
+      if (this.reconciled && this.state === 'DEGRADED') this.setState('CONNECTED', status.reason);
+      return;
+    }
+    if (status.state !== 'DEGRADED') this.reconciled = false;
+    this.setState(status.state, status.reason);
+  }
+
+  private onSession(session: IbSession): void {
+    if (!this.connected) return;
+    this.reconciled = false;
+    this.accountComplete = false;
+    this.accountValues.clear();
+    void this.reconcile(session.number).catch((error: unknown) => {
+      this.options.logger?.error({ err: error }, 'IB reconciliation failed; orders stay refused until the next session');
+    });
+  }
+
+  private onNotice(notice: IbNotice): void {
+    if (!this.connected) return;
+    if (notice.code === 1102 || notice.code === 1101) {
+      // The session survived TWS's own reconnect: check that nothing changed while it was away.
+      void this.verify().catch((error: unknown) => this.options.logger?.warn({ err: error }, 'IB verification after a restore failed'));
+    }
+  }
+
+  /** Reconciles with the broker, then reports CONNECTED and accepts orders. */
+  private reconcile(session: number): Promise<void> {
+    if (this.reconciling) return this.reconciling;
+    const run = (async () => {
+      this.subscribeAccount();
+      await this.verify();
+      this.reconciled = true;
+      this.options.logger?.info({ session, orders: this.byOrderId.size }, 'IB execution reconciled');
+      this.setState('CONNECTED', session <= 1 ? 'connected and reconciled' : 'reconnected and reconciled');
+    })();
+    this.reconciling = run;
+    const clear = (): void => {
+      if (this.reconciling === run) this.reconciling = undefined;
+    };
+    run.then(clear, clear);
+    return run;
+  }
+
+  /**
+   * Brings every tracked order up to date with the broker: open orders, then
+   * executions since the last one seen (missed fills emitted), then settles
+   * in-flight orders IB no longer works from those executions.
+   */
+  private async verify(): Promise<void> {
+    const open = await this.openOrders();
+    const working = new Set(open.map((r) => r.venueOrderId));
+    const since = this.lastExecutionTime ?? this.startedAt - 24n * 3_600n * 1_000_000_000n;
+    const fills = await this.executionsSince(since);
+    for (const fill of fills) this.emitFillOnce(fill);
+    for (const tracked of this.byOrderId.values()) {
+      const status = this.currentStatus(tracked);
+      if (status === undefined && tracked.emittedFilled.isZero()) continue;
+      if (status === 'FILLED' || status === 'CANCELED' || status === 'REJECTED' || status === 'EXPIRED') continue;
+      if (working.has(String(tracked.orderId))) continue;
+      // Not working at IB any more: whatever filled is all that ever will.
+      tracked.filled = Decimal.max(tracked.filled, tracked.emittedFilled);
+      tracked.ibStatus = tracked.emittedFilled.gte(tracked.quantity) ? 'Filled' : 'Cancelled';
+      if (!tracked.emittedFilled.isZero()) tracked.avgFillPrice = tracked.emittedFillValue.div(tracked.emittedFilled, 10);
+      tracked.reason = tracked.ibStatus === 'Cancelled' ? 'no longer working at IB after a reconnect' : tracked.reason;
+      this.update(tracked);
+    }
+    await this.positions();
+  }
+
+  private subscribeAccount(): void {
+    const reqId = this.connection.nextRequestId();
+    this.accountReqId = reqId;
+    this.connection.send('subscribe to the account summary', (api) => api.reqAccountSummary(reqId, 'All', IB_ACCOUNT_TAGS.join(',')));
+  }
+
+  private onOpenOrder(orderId: number, contract: Contract, order: IbOrder, state: IbOrderState): void {
+    const account = order.account ?? '';
+    let tracked = this.byOrderId.get(orderId) ?? (order.orderRef ? this.byClientId.get(order.orderRef) : undefined);
+    if (!tracked) {
+      // Placed by an earlier run of this client, another client or by hand: track it to report it.
+      const instrument = this.instruments.instrumentForContract(contract);
+      tracked = {
+        clientOrderId: order.orderRef ?? '',
+        orderId,
+        instrument,
+        contract,
+        strategyId: '',
+        spec: {
+          side: order.action === 'SELL' ? 'SELL' : 'BUY',
+          type: TTQ_ORDER_TYPES[order.orderType ?? ''] ?? 'LIMIT',
+          timeInForce: order.tif === 'GTC' || order.tif === 'IOC' || order.tif === 'GTD' ? order.tif : 'DAY',
+        },
+        quantity: toSize(order.totalQuantity ?? 0),
+        ibStatus: '',
+        filled: Decimal.ZERO,
+        emittedFilled: Decimal.ZERO,
+        emittedFillValue: Decimal.ZERO,
+        reason: '',
+        pendingModify: false,
+        amended: false,
+        account: account || this.account,
+      };
+      if (order.orderRef && this.byClientId.has(order.orderRef)) tracked = this.byClientId.get(order.orderRef) as TrackedOrder;
+      else this.track(tracked);
+    }
+    this.openOrdersRound?.ids.add(orderId);
+    const quantity = order.totalQuantity !== undefined ? toSize(order.totalQuantity) : tracked.quantity;
+    const limit = validPrice(order.lmtPrice) !== undefined ? toPrice(tracked.instrument, order.lmtPrice as number) : undefined;
+    const stop = validPrice(order.auxPrice) !== undefined ? toPrice(tracked.instrument, order.auxPrice as number) : undefined;
+    const changed =
+      !quantity.eq(tracked.quantity) || !sameDecimal(limit, tracked.limitPrice) || (stop !== undefined && !sameDecimal(stop, tracked.stopPrice));
+    if (changed && tracked.pendingModify) tracked.amended = true;
+    if (changed) {
+      tracked.quantity = quantity;
+      if (tracked.spec.type === 'LIMIT' || tracked.spec.type === 'STOP_LIMIT') tracked.limitPrice = limit;
+      if (tracked.spec.type === 'STOP' || tracked.spec.type === 'STOP_LIMIT') tracked.stopPrice = stop;
+    }
+    if (state?.status) tracked.ibStatus = state.status;
+    tracked.raw = { orderId, order: { ...order }, state: { ...state } };
+    this.update(tracked);
+  }
+
+  private onOrderStatus(orderId: number, status: string, filled: number, remaining: number, avgFillPrice: number): void {
+    const tracked = this.byOrderId.get(orderId);
+    if (!tracked) return;
+    tracked.ibStatus = status;
+    const filledQty = toSize(filled ?? 0);
+    if (filledQty.gt(tracked.filled)) tracked.filled = filledQty;
+    if (validPrice(avgFillPrice) !== undefined && tracked.filled.isPositive()) {
+      tracked.avgFillPrice = Decimal.fromNumber(avgFillPrice);
+    }
+    const total = toSize((filled ?? 0) + (remaining ?? 0));
+    if (total.isPositive() && !total.eq(tracked.quantity) && status !== 'Cancelled' && status !== 'ApiCancelled') {
+      if (tracked.pendingModify) tracked.amended = true;
+      tracked.quantity = total;
+    }
+    this.update(tracked);
+  }
+
+  private onOrderError(error: IbIdMessage): void {
+    const tracked = this.byOrderId.get(error.id);
+    if (!tracked) {
+      this.options.logger?.warn({ orderId: error.id, code: error.code, message: error.message }, 'IB error for an unknown order id');
+      return;
+    }
+    if (ORDER_NOTICES.has(error.code) || classifyIbMessage(error.code) !== 'error') return;
+    const status = this.currentStatus(tracked);
+    if (status === 'FILLED' || status === 'CANCELED' || status === 'REJECTED' || status === 'EXPIRED') return;
+    if (status !== undefined || tracked.pendingModify || REFUSALS_OF_WORKING_ORDERS.has(error.code)) {
+      // A cancel or modify was refused: the order is unchanged; say so, so PENDING_* goes back.
+      this.options.logger?.warn({ clientOrderId: tracked.clientOrderId, code: error.code, message: error.message }, 'IB refused a change');
+      tracked.pendingModify = false;
+      tracked.reason = `IB ${error.code}: ${error.message}`;
+      this.update(tracked, true);
+      return;
+    }
+    // Not acknowledged yet: IB refused the order itself.
+    tracked.rejectReason = `IB ${error.code}: ${error.message}`;
+    tracked.reason = tracked.rejectReason;
+    this.update(tracked);
+  }
+
+  private onExecDetails(reqId: number, contract: Contract, execution: Execution): void {
+    const query = this.executionQueries.get(reqId);
+    if (query) {
+      query.executions.push({ contract, execution });
+      return;
+    }
+    // An answer to a query that already ended (timed out) is dropped; live executions come with id -1.
+    if (reqId !== -1) return;
+    const execId = execution.execId ?? '';
+    if (execId === '' || this.emittedExecIds.has(execId) || this.pendingFills.has(execId)) return;
+    if (execution.acctNumber && execution.acctNumber !== this.account) return;
+    const receivedAt = this.options.clock.nowNanos();
+    if (this.commissions.has(execId) || this.options.commissionWaitMs === 0) {
+      this.emitFillOnce(this.fillOf(execution, contract, receivedAt));
+      return;
+    }
+    const timer = setTimeout(() => {
+      const pending = this.pendingFills.get(execId);
+      if (!pending) return;
+      this.pendingFills.delete(execId);
+      this.options.logger?.warn({ execId }, 'IB commission report late; fill emitted with commission 0');
+      this.emitFillOnce(this.fillOf(pending.execution, pending.contract, pending.receivedAt));
+    }, this.options.commissionWaitMs);
+    this.pendingFills.set(execId, { execution, contract, receivedAt, timer });
+  }
+
+  private onExecDetailsEnd(reqId: number): void {
+    this.executionQueries.get(reqId)?.resolve();
+  }
+
+  private onCommission(report: CommissionReport): void {
+    const execId = report.execId ?? '';
+    if (execId === '') return;
+    this.commissions.set(execId, report);
+    if (this.commissions.size > COMMISSION_CACHE_LIMIT) {
+      const oldest = this.commissions.keys().next().value;
+      if (oldest !== undefined) this.commissions.delete(oldest);
+    }
+    const pending = this.pendingFills.get(execId);
+    if (pending) {
+      clearTimeout(pending.timer);
+      this.pendingFills.delete(execId);
+      this.emitFillOnce(this.fillOf(pending.execution, pending.contract, pending.receivedAt));
+    }
+    this.wakeCommissionWaiters();
+  }
+
+  private commissionWaiters: (() => void)[] = [];
+
+  private wakeCommissionWaiters(): void {
+    const waiters = this.commissionWaiters;
+    this.commissionWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private async waitForCommissions(execIds: readonly string[]): Promise<void> {
+    const deadline = Date.now() + this.options.commissionWaitMs;
+    while (execIds.some((id) => id !== '' && !this.commissions.has(id)) && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.commissionWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private fillOf(execution: Execution, contract: Contract, receivedAt: UnixNanos): Fill {
+    const tracked = this.byOrderId.get(execution.orderId ?? -1) ?? (execution.orderRef ? this.byClientId.get(execution.orderRef) : undefined);
+    const instrument = tracked?.instrument ?? this.instruments.instrumentForContract(contract);
+    const fill = toFill(execution, this.commissions.get(execution.execId ?? ''), {
+      instrument,
+      account: this.account,
+      strategyId: tracked?.strategyId ?? '',
+      receivedAt,
+    });
+    return fill.clientOrderId === '' && tracked ? { ...fill, clientOrderId: tracked.clientOrderId } : fill;
+  }
+
+  /** Emits a fill unless already emitted, then any order report that was waiting for it. */
+  private emitFillOnce(fill: Fill): void {
+    if (this.emittedExecIds.has(fill.execId)) return;
+    this.emittedExecIds.add(fill.execId);
+    if (this.lastExecutionTime === undefined || fill.eventTime > this.lastExecutionTime) this.lastExecutionTime = fill.eventTime;
+    const commission = this.commissions.get(fill.execId);
+    const realized = commission?.realizedPNL;
+    if (realized !== undefined && Number.isFinite(realized) && Math.abs(realized) < 1e12) {
+      const symbol = fill.instrument.symbol;
+      this.realized.set(symbol, (this.realized.get(symbol) ?? Decimal.ZERO).add(Decimal.fromNumber(realized)));
+    }
+    const tracked = this.byClientId.get(fill.clientOrderId) ?? this.byOrderId.get(Number(fill.venueOrderId));
+    if (tracked) {
+      tracked.emittedFilled = tracked.emittedFilled.add(fill.quantity);
+      tracked.emittedFillValue = tracked.emittedFillValue.add(fill.quantity.mul(fill.price));
+    }
+    this.reports.emit({ kind: 'fill', fill, raw: { execId: fill.execId, commission: commissionOf(commission).toString() } });
+    if (tracked?.held) this.update(tracked);
+  }
+
+  private currentStatus(tracked: TrackedOrder): OrderStatus | undefined {
+    if (tracked.rejectReason !== undefined) return 'REJECTED';
+    return mapIbOrderStatus({ status: tracked.ibStatus, filled: tracked.filled.toNumber(), totalQuantity: tracked.quantity.toNumber() });
+  }
+
+  private buildReport(tracked: TrackedOrder): VenueOrderReport | undefined {
+    const status = this.currentStatus(tracked);
+    if (status === undefined) return undefined;
+    return {
+      kind: 'order',
+      account: tracked.account,
+      clientOrderId: tracked.clientOrderId,
+      venueOrderId: String(tracked.orderId),
+      instrument: tracked.instrument.id,
+      side: tracked.spec.side,
+      type: tracked.spec.type,
+      timeInForce: tracked.spec.timeInForce,
+      quantity: tracked.quantity,
+      ...(tracked.limitPrice !== undefined ? { limitPrice: tracked.limitPrice } : {}),
+      ...(tracked.stopPrice !== undefined ? { stopPrice: tracked.stopPrice } : {}),
+      status,
+      filledQuantity: tracked.filled,
+      ...(tracked.avgFillPrice !== undefined && tracked.filled.isPositive() ? { avgFillPrice: tracked.avgFillPrice } : {}),
+      reason: tracked.rejectReason ?? tracked.reason,
+      ...(tracked.amended ? { amended: true } : {}),
+      eventTime: this.options.clock.nowNanos(),
+      ...(tracked.raw !== undefined ? { raw: tracked.raw } : {}),
+    };
+  }
+
+  /**
+   * Emits the order's report when it changed, unless it counts fills not yet
+   * emitted (it is then held until they are). `force` re-emits an unchanged
+   * report, to answer a refused cancel or modify.
+   */
+  private update(tracked: TrackedOrder, force = false): void {
+    if (!this.connected) return;
+    const report = this.buildReport(tracked);
+    if (!report || report.status === 'PENDING_CANCEL') return;
+    if (report.filledQuantity.gt(tracked.emittedFilled)) {
+      tracked.held = true;
+      return;
+    }
+    tracked.held = false;
+    const last = tracked.last;
+    if (!force && last && sameReport(last, report)) return;
+    tracked.last = report;
+    if (report.amended) {
+      tracked.amended = false;
+      tracked.pendingModify = false;
+    }
+    this.reports.emit(report);
+  }
+
+  private onPosition(account: string, contract: Contract, position: number, avgCost: number | undefined): void {
+    if (account !== this.account || !contract.conId) return;
+    this.positionsByConId.set(contract.conId, { contract, quantity: position ?? 0, avgCost: avgCost ?? 0 });
+    if (this.positionsRound) this.positionsRound.seen = true;
+    else {
+      const snapshot = this.positionSnapshot(contract.conId);
+      if (snapshot) this.reports.emit({ kind: 'position', position: snapshot });
+    }
+  }
+
+  private onPositionEnd(): void {
+    this.positionsRound?.resolve();
+  }
+
+  private positionSnapshots(): PositionSnapshot[] {
+    const snapshots: PositionSnapshot[] = [];
+    for (const conId of this.positionsByConId.keys()) {
+      const snapshot = this.positionSnapshot(conId);
+      if (!snapshot) continue;
+      // A flat position is listed only when its realised PnL is known.
+      if (snapshot.quantity.isZero() && snapshot.realizedPnl.isZero()) continue;
+      snapshots.push(snapshot);
+    }
+    return snapshots;
+  }
+
+  private positionSnapshot(conId: number): PositionSnapshot | undefined {
+    const entry = this.positionsByConId.get(conId);
+    if (!entry) return undefined;
+    const instrument = this.instruments.instrumentForContract(entry.contract);
+    // IB's average cost of futures includes the multiplier.
+    const avg = instrument.multiplier.isZero() ? Decimal.ZERO : Decimal.fromNumber(entry.avgCost || 0).div(instrument.multiplier, 10);
+    return {
+      account: this.account,
+      instrument: instrument.id,
+      quantity: entry.quantity === 0 ? Decimal.ZERO : Decimal.fromNumber(entry.quantity).normalize(),
+      avgPrice: avg.normalize(),
+      realizedPnl: this.realized.get(instrument.id.symbol) ?? Decimal.ZERO,
+      unrealizedPnl: Decimal.ZERO,
+      currency: instrument.currency,
+    };
+  }
+
+  private onAccountSummary(reqId: number, account: string, tag: string, value: string, currency: string): void {
+    if (reqId !== this.accountReqId || account !== this.account) return;
+    this.accountValues.set(`${tag}:${currency}`, { value, currency });
+  }
+
+  private onAccountSummaryEnd(reqId: number): void {
+    if (reqId !== this.accountReqId) return;
+    this.accountComplete = true;
+    const waiters = this.accountWaiters;
+    this.accountWaiters = [];
+    for (const wake of waiters) wake();
+    this.reports.emit({ kind: 'account', state: this.buildAccountState() });
+  }
+
+  private buildAccountState(): AccountState {
+    const currencies = new Set<string>();
+    for (const { currency } of this.accountValues.values()) if (currency && currency !== 'BASE') currencies.add(currency);
+    const read = (tag: string, currency: string): Decimal => {
+      const text = this.accountValues.get(`${tag}:${currency}`)?.value;
+      const value = text === undefined ? Number.NaN : Number(text);
+      return Number.isFinite(value) ? Decimal.fromNumber(value).normalize() : Decimal.ZERO;
+    };
+    const balances: Balance[] = [...currencies].map((currency) => ({
+      currency,
+      cash: read('TotalCashValue', currency),
+      equity: read('NetLiquidation', currency),
+      marginUsed: read('InitMarginReq', currency),
+      buyingPower: read('BuyingPower', currency),
+    }));
+    return { account: this.account, venue: this.venue, balances };
+  }
+
+  private setState(state: ConnectionState, detail: string): void {
+    if (state === this.state) return;
+    this.state = state;
+    const status: VenueStatus = { venue: this.venue, channel: 'execution', account: this.account, state, detail };
+    this.reports.emit({ kind: 'status', status });
+  }
+}
+
+function validPrice(value: number | undefined): number | undefined {
+  return value !== undefined && Number.isFinite(value) && value > 0 && value < 1e300 ? value : undefined;
+}
+
+function sameDecimal(a: Decimal | undefined, b: Decimal | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.eq(b);
+}
+
+function sameReport(a: VenueOrderReport, b: VenueOrderReport): boolean {
+  return (
+    a.status === b.status &&
+    a.filledQuantity.eq(b.filledQuantity) &&
+    a.quantity.eq(b.quantity) &&
+    sameDecimal(a.limitPrice, b.limitPrice) &&
+    sameDecimal(a.stopPrice, b.stopPrice) &&
+    a.amended === b.amended
+  );
+}

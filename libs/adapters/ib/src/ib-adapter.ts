@@ -1,0 +1,114 @@
+import { systemClock } from '@ttquant/domain';
+import type { VenueAdapter, VenueAdapterContext, VenueAdapterFactory } from '@ttquant/gateway-api';
+import { describeIbConfig, loadIbConfig, type ResolvedIbConfig } from './config';
+import { IbConnection, type IbApiFactory } from './connection/ib-connection';
+import { IbDataClient } from './data-client';
+import { IbExecutionClient } from './execution-client';
+import { IbHistoryClient } from './history-client';
+import { IbInstrumentProvider } from './instrument-provider';
+import { marketDataTypeNumber, qualityOf } from './parsing/market-data';
+
+/** The IB adapter: the usual clients, the historical bars source and the shared connection. */
+export interface IbAdapter extends VenueAdapter {
+  readonly kind: 'ib';
+  readonly config: ResolvedIbConfig;
+  readonly connection: IbConnection;
+  readonly instruments: IbInstrumentProvider;
+  readonly data: IbDataClient;
+  readonly execution: IbExecutionClient;
+  /** Historical bars for the backfill (history/). */
+  readonly history: IbHistoryClient;
+}
+
+/** Extra wiring, mostly for tests. */
+export interface IbAdapterOptions {
+  /** Where `IB_ACCOUNT` is read from; `process.env` by default. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Builds the IBApi of each connection attempt. */
+  readonly apiFactory?: IbApiFactory;
+  /** Source of the reconnect jitter. */
+  readonly random?: () => number;
+}
+
+/**
+ * Builds the IB adapter from config (validated with {@link loadIbConfig}). The
+ * data and execution clients share one connection (one client id); the
+ * market-data service and the gateway each build their own adapter with their
+ * own fixed client id.
+ *
+ * @example
+ * const ib = createIbAdapter({ port: 4002, clientId: 11, instruments: [{ symbol: 'AAPL', secType: 'STK' }] }, { clock: systemClock, logger });
+ * await ib.instruments.load();
+ * await ib.execution.connect();
+ * @throws IbConfigError for an invalid config or a paper/live mismatch.
+ */
+export function createIbAdapter(config: unknown = {}, context: Partial<VenueAdapterContext> = {}, options: IbAdapterOptions = {}): IbAdapter {
+  const resolved = loadIbConfig(config, options.env ?? process.env);
+  const clock = context.clock ?? systemClock;
+  const logger = context.logger;
+  logger?.info({ config: describeIbConfig(resolved) }, 'IB adapter configured');
+  const marketDataType = marketDataTypeNumber(resolved.marketDataType);
+  const connection = new IbConnection(
+    {
+      host: resolved.host,
+      port: resolved.port,
+      clientId: resolved.clientId,
+      account: resolved.account,
+      live: resolved.live,
+      marketDataType,
+      reconnect: resolved.reconnect,
+      connectTimeoutMs: resolved.connectTimeoutMs,
+      watchdogIntervalMs: resolved.watchdogIntervalMs,
+      requestTimeoutMs: resolved.requestTimeoutMs,
+      maxRequestsPerSecond: resolved.maxRequestsPerSecond,
+      requestIdBase: resolved.requestIdBase,
+    },
+    logger,
+    options.apiFactory,
+    options.random,
+  );
+  const instruments = new IbInstrumentProvider(connection, {
+    venue: resolved.venue,
+    instruments: resolved.instruments,
+    clock,
+    ...(context.instrumentCache ? { cache: context.instrumentCache } : {}),
+    ...(logger ? { logger } : {}),
+  });
+  const data = new IbDataClient(connection, instruments, {
+    venue: resolved.venue,
+    clock,
+    defaultQuality: qualityOf(marketDataType),
+    stalenessTimeoutMs: resolved.stalenessTimeoutMs,
+    requestTimeoutMs: resolved.requestTimeoutMs,
+    ...(logger ? { logger } : {}),
+  });
+  const execution = new IbExecutionClient(connection, instruments, {
+    venue: resolved.venue,
+    clock,
+    commissionWaitMs: resolved.commissionWaitMs,
+    account: resolved.account,
+    ...(logger ? { logger } : {}),
+  });
+  const history = new IbHistoryClient(connection);
+  return {
+    kind: 'ib',
+    venue: resolved.venue,
+    config: resolved,
+    connection,
+    instruments,
+    data,
+    execution,
+    history,
+    async dispose() {
+      await data.disconnect();
+      await execution.disconnect();
+      connection.stop('adapter disposed');
+    },
+  };
+}
+
+/** Registers the IB adapter under the kind `ib`. */
+export const ibAdapterFactory: VenueAdapterFactory = {
+  kind: 'ib',
+  create: (config, context) => createIbAdapter(config, context),
+};
