@@ -17,3 +17,4 @@ export { IbExecutionClient, IB_EXECUTION_CAPABILITIES } from './execution-client
 export { IbHistoryClient } from './history-client';
 export { createIbAdapter, ibAdapterFactory } from './ib-adapter';
 export type { IbAdapter, IbAdapterOptions } from './ib-adapter';
+export * from './history';
