@@ -1,3 +1,10 @@
 export * from './service-process';
 export * from './sim-stack';
 export * from './tcp-proxy';
+export { ManualClock, type FakeTwsClock } from './tws/fake-clock';
+export type { FakeTws, FakeTwsContract, FakeTwsOptions, FakeTwsSecType, FillDecision, FillPolicy, PlacedOrder, HistoricalRequestRecord, FailableRequestKind } from './tws/fake-tws-types';
+export { startFakeTws, FakeTwsOptionError } from './tws/fake-tws-server';
+export { DEFAULT_FAKE_TWS_CONTRACTS } from './tws/contract-registry';
+export { PACING_RULES } from './tws/historical-pacing';
+export { connectIbClient, IB_DECODE_ERROR, type IbTestClient, type IbTestClientOptions, type IbReportedError } from './tws/ib-test-client';
+export { fakeTwsHarness, type FakeTwsHarness } from './tws/fake-tws-harness';

@@ -63,7 +63,7 @@ describe.each([176, 187, 190, 193])('client layouts at server version %i', (v) =
       ['reqManagedAccts', (e) => e.reqManagedAccts(), { id: 17 }],
       [
         'reqHistoricalData',
-        (e) => e.reqHistoricalData(7, aapl, '20250102 16:00:00 UTC', '1 D', '5 mins', 'TRADES', 1, 1, false),
+        (e) => e.reqHistoricalData(7, aapl, '20250102 16:00:00 UTC', '1 D', '5 mins' as never, 'TRADES', 1, 1, false),
         { id: 20, reqId: 7, endDateTime: '20250102 16:00:00 UTC', duration: '1 D', barSize: '5 mins', whatToShow: 'TRADES', useRth: true },
       ],
       ['cancelHistoricalData', (e) => e.cancelHistoricalData(7), { id: 25, reqId: 7 }],
@@ -76,7 +76,7 @@ describe.each([176, 187, 190, 193])('client layouts at server version %i', (v) =
       ['reqAccountSummary', (e) => e.reqAccountSummary(9, 'All', 'NetLiquidation,BuyingPower'), { id: 62, reqId: 9, tags: 'NetLiquidation,BuyingPower' }],
       ['cancelAccountSummary', (e) => e.cancelAccountSummary(9), { id: 63, reqId: 9 }],
       ['cancelPositions', (e) => e.cancelPositions(), { id: 64 }],
-      ['reqTickByTickData', (e) => e.reqTickByTickData(10, aapl, 'BidAsk', 0, false), { id: 97, reqId: 10, tickType: 'BidAsk' }],
+      ['reqTickByTickData', (e) => e.reqTickByTickData(10, aapl, 'BidAsk' as never, 0, false), { id: 97, reqId: 10, tickType: 'BidAsk' }],
       ['cancelTickByTickData', (e) => e.cancelTickByTickData(10), { id: 98, reqId: 10 }],
     ];
     for (const [name, call, expected] of cases) {
@@ -95,7 +95,7 @@ describe.each([176, 187, 190, 193])('client layouts at server version %i', (v) =
     for (const fields of [
       only(encodeWithPinnedClient(v, (e) => e.placeOrder(42, { ...aapl }, { ...marketOrder }))),
       only(encodeWithPinnedClient(v, (e) => e.reqMktData(3, aapl, '', false, false))),
-      only(encodeWithPinnedClient(v, (e) => e.reqHistoricalData(7, aapl, '', '1 D', '1 min', 'TRADES', 0, 1, false))),
+      only(encodeWithPinnedClient(v, (e) => e.reqHistoricalData(7, aapl, '', '1 D', '1 min' as never, 'TRADES', 0, 1, false))),
     ]) {
       expect(() => parseClientMessage([...fields, 'extra'], v)).toThrow(`expected ${fields.length} fields, got ${fields.length + 1}`);
       expect(() => parseClientMessage(fields.slice(0, -1), v)).toThrow(`expected at least ${fields.length} fields`);

@@ -1,0 +1,144 @@
+import type { FakeTwsContract } from './fake-tws-types';
+import { roundToTick, seededRandom } from './market-simulator';
+import type { WireBar } from './server-messages';
+
+/** A historical request the fake cannot serve; the message follows TWS's wording (error 321/162). */
+export class HistoricalRequestError extends Error {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+    this.name = 'HistoricalRequestError';
+  }
+}
+
+/** The most bars one response may carry; IB caps durations per bar size in a similar spirit. */
+export const MAX_BARS_PER_REQUEST = 100_000;
+
+const UNIT_SECONDS: Record<string, number> = { sec: 1, min: 60, hour: 3600, day: 86_400, week: 604_800, month: 2_592_000 };
+
+/** Parses a bar size such as "5 mins" or "1 day" into seconds. */
+export function parseBarSize(text: string): number {
+  const match = /^(\d+)\s+(sec|min|hour|day|week|month)s?$/i.exec(text.trim());
+  const unit = match ? UNIT_SECONDS[(match[2] as string).toLowerCase()] : undefined;
+  if (!match || unit === undefined || Number(match[1]) <= 0) {
+    throw new HistoricalRequestError(`Error validating request: expected a bar size like "5 mins" or "1 day", got ${JSON.stringify(text)}`, 321);
+  }
+  return Number(match[1]) * unit;
+}
+
+const DURATION_SECONDS: Record<string, number> = { S: 1, D: 86_400, W: 604_800, M: 2_592_000, Y: 31_536_000 };
+
+/** Parses a duration such as "2 D" into seconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+)\s+([SDWMY])$/i.exec(text.trim());
+  const unit = match ? DURATION_SECONDS[(match[2] as string).toUpperCase()] : undefined;
+  if (!match || unit === undefined || Number(match[1]) <= 0) {
+    throw new HistoricalRequestError(`Error validating request: expected a duration like "2 D" (units S, D, W, M, Y), got ${JSON.stringify(text)}`, 321);
+  }
+  return Number(match[1]) * unit;
+}
+
+/**
+ * Parses an end date-time: "" (now), "yyyymmdd-hh:mm:ss" (UTC), or "yyyymmdd hh:mm:ss" with an optional
+ * IANA time zone ("US/Eastern", "UTC"); without a zone the time is read as UTC.
+ */
+export function parseEndDateTime(text: string, nowMs: number): number {
+  const trimmed = text.trim();
+  if (trimmed === '') return nowMs;
+  const match = /^(\d{4})(\d{2})(\d{2})[ -](\d{2}):(\d{2}):(\d{2})(?:\s+(\S+))?$/.exec(trimmed);
+  if (!match) {
+    throw new HistoricalRequestError(`Error validating request: expected endDateTime like "20250102 16:00:00 US/Eastern", got ${JSON.stringify(text)}`, 321);
+  }
+  const [, y, mo, d, h, mi, s, zone] = match;
+  const naiveUtc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  if (zone === undefined || zone === 'UTC' || zone === 'GMT') return naiveUtc;
+  return naiveUtc - zoneOffsetMs(naiveUtc, zone, text);
+}
+
+/** Offset of a time zone from UTC at an instant, from the runtime's time zone database. */
+function zoneOffsetMs(atMs: number, zone: string, original: string): number {
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  } catch {
+    throw new HistoricalRequestError(`Error validating request: unknown time zone ${JSON.stringify(zone)} in endDateTime ${JSON.stringify(original)}`, 321);
+  }
+  const parts = Object.fromEntries(format.formatToParts(new Date(atMs)).map((p) => [p.type, p.value]));
+  const asUtc = Date.UTC(Number(parts['year']), Number(parts['month']) - 1, Number(parts['day']), Number(parts['hour']), Number(parts['minute']), Number(parts['second']));
+  return asUtc - atMs;
+}
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** "yyyymmdd hh:mm:ss UTC" — the fake reports every time in UTC and says so. */
+export function formatTwsTime(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC`;
+}
+
+function formatDay(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}`;
+}
+
+/** What a historical request asks for, already parsed. */
+export interface BarQuery {
+  contract: FakeTwsContract;
+  endMs: number;
+  durationSec: number;
+  barSec: number;
+  useRth: boolean;
+  /** 1: text dates, 2: epoch seconds. */
+  formatDate: number;
+}
+
+function isTradingTime(c: FakeTwsContract, startMs: number, barSec: number, useRth: boolean): boolean {
+  if (c.secType === 'CRYPTO') return true;
+  const d = new Date(startMs);
+  const day = d.getUTCDay();
+  if (day === 0 || day === 6) return false;
+  if (!useRth || barSec >= 86_400 || !(c.secType === 'STK' || c.secType === 'ETF' || c.secType === 'IND')) return true;
+  // Regular US equity hours, 13:30-20:00 UTC, are close enough to 9:30-16:00 New York for a fake.
+  const minute = d.getUTCHours() * 60 + d.getUTCMinutes();
+  return minute >= 13 * 60 + 30 && minute < 20 * 60;
+}
+
+/**
+ * Deterministic bars for [end - duration, end): the same query always gives the same bars, so a resumed
+ * backfill can be compared with an uninterrupted one. Weekends are skipped except for crypto.
+ */
+export function generateBars(q: BarQuery): { startMs: number; bars: WireBar[] } {
+  const barMs = q.barSec * 1000;
+  const endMs = Math.floor(q.endMs / barMs) * barMs;
+  const startMs = endMs - q.durationSec * 1000;
+  const count = Math.ceil((endMs - startMs) / barMs);
+  if (count > MAX_BARS_PER_REQUEST) {
+    throw new HistoricalRequestError(
+      `Historical Market Data Service error message:Time length exceed max. (${count} bars requested, at most ${MAX_BARS_PER_REQUEST})`,
+      162,
+    );
+  }
+  const bars: WireBar[] = [];
+  for (let t = Math.ceil(startMs / barMs) * barMs; t < endMs; t += barMs) {
+    if (!isTradingTime(q.contract, t, q.barSec, q.useRth)) continue;
+    bars.push(barAt(q.contract, t, q.barSec, q.formatDate));
+  }
+  return { startMs, bars };
+}
+
+function barAt(c: FakeTwsContract, startMs: number, barSec: number, formatDate: number): WireBar {
+  const rnd = seededRandom((c.conId * 31 + Math.floor(startMs / 1000)) >>> 0);
+  // A slow wave plus noise keeps prices near the start price for any date.
+  const wave = Math.sin(startMs / 86_400_000 / 5) * 0.05;
+  const base = c.startPrice * (1 + wave);
+  const open = roundToTick(base * (1 + (rnd() - 0.5) * 0.004), c.minTick);
+  const close = roundToTick(base * (1 + (rnd() - 0.5) * 0.004), c.minTick);
+  const high = roundToTick(Math.max(open, close) * (1 + rnd() * 0.002), c.minTick);
+  const low = roundToTick(Math.min(open, close) * (1 - rnd() * 0.002), c.minTick);
+  const volume = 100 * (1 + Math.floor(rnd() * 50));
+  const wap = roundToTick((open + high + low + close) / 4, c.minTick);
+  const time = formatDate === 2 ? Math.floor(startMs / 1000) : barSec >= 86_400 ? formatDay(startMs) : formatTwsTime(startMs);
+  return { time, open, high, low, close, volume, wap, count: 1 + Math.floor(rnd() * 40) };
+}
