@@ -2,6 +2,13 @@ import { parseCommandArgs } from './args';
 import { loadCliConfig, type CliConfig } from './cli-config';
 import { CLI_EXIT, CliError, UsageError } from './cli-errors';
 import type { Command, CommandContext } from './command';
+import { dataAccountCommand } from './commands/data-account';
+import { dataBarsCommand } from './commands/data-bars';
+import { dataFillsCommand } from './commands/data-fills';
+import { dataOrdersCommand } from './commands/data-orders';
+import { dataPositionsCommand } from './commands/data-positions';
+import { dataRunsCommand } from './commands/data-runs';
+import { dataTicksCommand } from './commands/data-ticks';
 import { dbMigrateCommand } from './commands/db-migrate';
 import { dbServeCommand } from './commands/db-serve';
 import { orderCancelCommand } from './commands/order-cancel';
@@ -21,6 +28,13 @@ export const COMMANDS: readonly Command[] = [
   orderCancelCommand,
   dbMigrateCommand,
   dbServeCommand,
+  dataBarsCommand,
+  dataTicksCommand,
+  dataOrdersCommand,
+  dataFillsCommand,
+  dataPositionsCommand,
+  dataAccountCommand,
+  dataRunsCommand,
   simCommand,
 ];
 

@@ -34,6 +34,7 @@ export interface TradingQuery {
 export interface OrderQuery extends TradingQuery {
   /** Only orders in these states (e.g. the open ones). */
   readonly statuses?: readonly OrderStatus[];
+  readonly clientOrderId?: string;
 }
 
 /** Which order events to read; time bounds apply to the transition time. */
@@ -119,14 +120,24 @@ function tradingFilters(query: TradingQuery, timeColumn: string, nsColumn: strin
 
 /** Current orders (one per order, its latest state), oldest transition first. */
 export async function readOrders(db: Queryable, query: OrderQuery = {}): Promise<OrderSnapshot[]> {
+  return (await readOrderStates(db, query)).map((state) => state.order);
+}
+
+/**
+ * Current orders as their latest transition: the order with the reason and
+ * event sequence of that transition (why it was rejected or canceled, how far
+ * its history goes), oldest transition first.
+ */
+export async function readOrderStates(db: Queryable, query: OrderQuery = {}): Promise<OrderEvent[]> {
   const filters = tradingFilters(query, 'updated_at', 'updated_ns');
   filters.add((p) => `status = ANY(${p}::text[])`, query.statuses);
+  filters.add((p) => `client_order_id = ${p}`, query.clientOrderId);
   const result = await db.query<OrderColumns>(
     `SELECT ${ORDER_COLUMNS}, updated_ns, event_sequence FROM orders ${filters.where}
       ORDER BY updated_at, account, client_order_id${limitClause(query.limit)}`,
     filters.params,
   );
-  return result.rows.map(snapshotOf);
+  return result.rows.map(eventOf);
 }
 
 /** Order transitions, in time order (and event sequence within an order). */
@@ -138,11 +149,11 @@ export async function readOrderEvents(db: Queryable, query: OrderEventQuery = {}
       ORDER BY ts, ts_ns, account, client_order_id, event_sequence${limitClause(query.limit)}`,
     filters.params,
   );
-  return result.rows.map((row) => ({
-    order: snapshotOf(row),
-    reason: row.reason,
-    eventSequence: safeIntegerOf(row.event_sequence, 'event_sequence'),
-  }));
+  return result.rows.map(eventOf);
+}
+
+function eventOf(row: OrderColumns): OrderEvent {
+  return { order: snapshotOf(row), reason: row.reason, eventSequence: safeIntegerOf(row.event_sequence, 'event_sequence') };
 }
 
 interface FillColumns {

@@ -1,4 +1,4 @@
-import { accountState, AAPL, bar, BTC, d, DAY0, fill, meta, quote, SECOND, trade } from '../testing/fixtures';
+import { accountState, AAPL, bar, BTC, d, DAY0, fill, meta, orderEvent, orderSpec, quote, SECOND, trade } from '../testing/fixtures';
 import { createMigratedSchema } from '../testing/migrated-schema';
 import type { TestSchema } from '../testing/test-schema';
 import type { TableName } from '../schema/tables';
@@ -7,7 +7,8 @@ import { accountSnapshotRows, barRow, fillRow, quoteTickRow, tradeTickRow } from
 import { readLatestAccountState } from './account-readers';
 import { readBarsAtInterval, storedBarIntervals } from './bars-at-interval';
 import { readQuoteTickPage, readTradeTickPage, readTradeTicks, streamTicks } from './market-data-readers';
-import { readFills } from './order-readers';
+import { upsertOrders } from '../writers/order-upsert';
+import { readFills, readOrderStates } from './order-readers';
 
 const MINUTE = 60n * SECOND;
 
@@ -157,6 +158,24 @@ describe('readers for backtests and the console', () => {
     expect((await readFills(schema.pool, { instrument: BTC })).map((f) => f.execId)).toEqual(['x2']);
     expect((await readFills(schema.pool, { account: 'DU123', instrument: AAPL })).map((f) => f.execId)).toEqual(['x1', 'x3']);
     expect(await readFills(schema.pool, { instrument: { venue: 'IB', symbol: 'MSFT' } })).toEqual([]);
+  });
+
+  it('reads current orders with the reason and sequence of their latest transition, by instrument and id', async () => {
+    const rejected = orderSpec('c1', { instrument: BTC });
+    const open = orderSpec('c2');
+    await upsertOrders(schema.pool, [
+      orderEvent(rejected, 1, 'SUBMITTED'),
+      orderEvent(rejected, 2, 'REJECTED', '0', { reason: 'price outside band' }),
+      orderEvent(open, 1, 'SUBMITTED'),
+      orderEvent(open, 2, 'ACCEPTED', '0', { venueOrderId: 'v9' }),
+    ]);
+    const states = await readOrderStates(schema.pool, { account: 'DU123' });
+    expect(states.map((s) => [s.order.spec.clientOrderId, s.order.status, s.eventSequence, s.reason])).toEqual([
+      ['c1', 'REJECTED', 2, 'price outside band'],
+      ['c2', 'ACCEPTED', 2, ''],
+    ]);
+    expect((await readOrderStates(schema.pool, { instrument: BTC })).map((s) => s.order.spec.clientOrderId)).toEqual(['c1']);
+    expect((await readOrderStates(schema.pool, { clientOrderId: 'c2' })).map((s) => s.order.venueOrderId)).toEqual(['v9']);
   });
 
   it('reads the latest account state, whole, as of a time', async () => {
