@@ -1,10 +1,10 @@
 import { ManualClock, startFakeTws, type FakeTws, type FakeTwsContract } from '@ttquant/testing';
+import { createIbAdapter, type IbAdapter } from '../ib-adapter';
 import { planBackfill, type BackfillSpec } from './backfill-plan';
 import { BackfillRunner } from './backfill-runner';
 import { HistoryPacer } from './history-pacer';
 import { advancingSleep } from './history-timing';
 import { TradingCalendar, US_EQUITY_RTH } from './trading-calendar';
-import { IbApiHistorySource } from './test-support/ibapi-history-source';
 import { MemoryHistoryStore } from './test-support/memory-history-store';
 import { stock } from './test-support/history-fixtures';
 import { pacingViolations } from './test-support/pacing-rule-checker';
@@ -37,18 +37,20 @@ function backfillSpec(count: number, toMs: number): BackfillSpec {
 
 describe('backfill against the fake TWS (pacing enforced on a shared clock)', () => {
   let tws: FakeTws;
-  let source: IbApiHistorySource;
+  let adapter: IbAdapter;
   let clock: ManualClock;
 
+  // The adapter's own history client over its own connection: @stoqey/ib's
+  // message throttle runs in real time, only the pacing clock is simulated.
   beforeEach(async () => {
     clock = new ManualClock(Date.UTC(2025, 7, 1, 12));
     tws = await startFakeTws({ clock, contracts });
-    source = new IbApiHistorySource(tws.host, tws.port, 7);
-    await source.connect();
+    adapter = createIbAdapter({ host: tws.host, port: tws.port, clientId: 7 }, {}, { env: {} });
+    await adapter.data.connect();
   });
 
   afterEach(async () => {
-    source.disconnect();
+    await adapter.dispose();
     await tws.close();
   });
 
@@ -60,7 +62,7 @@ describe('backfill against the fake TWS (pacing enforced on a shared clock)', ()
       store,
       make: (s = store) =>
         new BackfillRunner({
-          source,
+          source: adapter.history,
           store: s,
           pacer,
           clock,
@@ -85,7 +87,7 @@ describe('backfill against the fake TWS (pacing enforced on a shared clock)', ()
     expect(result).toMatchObject({ total: 200, done: 200, pacingViolations: 0, failed: [], noData: [], stopped: false });
     expect(tws.historicalRequests).toHaveLength(200);
     expect(tws.historicalRequests.filter((r) => r.paced)).toEqual([]);
-    expect(source.errorCodes.filter((code) => code === 162 || code === 505)).toEqual([]);
+    expect(adapter.connection.decodeErrors).toBe(0);
     expect(tws.clientErrors).toEqual([]);
     // Checked once more, independently, on the times the fake received the requests.
     const received = tws.historicalRequests.map((r) => ({
@@ -127,7 +129,7 @@ describe('backfill against the fake TWS (pacing enforced on a shared clock)', ()
     expect(second).toMatchObject({ done: 8, stopped: false, pacingViolations: 0 });
     expect(second.completeness).toMatchObject({ expected: 15 * 390, stored: 15 * 390 });
     expect(tws.historicalRequests.filter((r) => r.paced)).toEqual([]);
-    expect(source.errorCodes.filter((code) => code === 162 || code === 505)).toEqual([]);
+    expect(adapter.connection.decodeErrors).toBe(0);
     // Nothing left: a third plan asks for nothing.
     expect((await planBackfill(spec, store, clock.now())).requests).toEqual([]);
   }, 60_000);
@@ -140,7 +142,6 @@ describe('backfill against the fake TWS (pacing enforced on a shared clock)', ()
     expect(result.unknownSymbols).toEqual(['IB:GHOST']);
     expect(result.failed.map((o) => `${o.symbol} ${o.day} ${o.status}`)).toEqual(['GHOST 2025-07-01 unknown-symbol', 'GHOST 2025-07-02 skipped']);
     expect(result.completeness.symbols.map((s) => `${s.symbol} ${s.stored}/${s.expected}`)).toEqual(['GHOST 0/780', 'STK0 780/780']);
-    expect(source.errorCodes).toContain(200);
   }, 60_000);
 
   it('control: the same fake answers 162 when the pacer is loosened, and the runner counts it', async () => {
@@ -150,7 +151,6 @@ describe('backfill against the fake TWS (pacing enforced on a shared clock)', ()
     const result = await make().run(await planBackfill(spec, store, clock.now()));
     expect(tws.historicalRequests.filter((r) => r.paced).length).toBeGreaterThan(0);
     expect(result.pacingViolations).toBe(tws.historicalRequests.filter((r) => r.paced).length);
-    expect(source.errorCodes).toContain(162);
     expect(result.completeness.stored).toBeLessThan(result.completeness.expected);
   }, 60_000);
 });

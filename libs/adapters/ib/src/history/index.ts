@@ -14,3 +14,4 @@ export * from './backfill-plan';
 export * from './history-errors';
 export * from './completeness-report';
 export * from './backfill-runner';
+export * from './backfill-progress';
