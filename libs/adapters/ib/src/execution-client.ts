@@ -749,7 +749,7 @@ export class IbExecutionClient implements ExecutionClient {
       ...(tracked.limitPrice !== undefined ? { limitPrice: tracked.limitPrice } : {}),
       ...(tracked.stopPrice !== undefined ? { stopPrice: tracked.stopPrice } : {}),
       status,
-      filledQuantity: tracked.filled,
+      filledQuantity: status === 'FILLED' ? Decimal.max(tracked.filled, tracked.quantity) : tracked.filled,
       ...(tracked.avgFillPrice !== undefined && tracked.filled.isPositive() ? { avgFillPrice: tracked.avgFillPrice } : {}),
       reason: tracked.rejectReason ?? tracked.reason,
       ...(tracked.amended ? { amended: true } : {}),

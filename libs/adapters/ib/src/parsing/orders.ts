@@ -100,7 +100,8 @@ export function mapIbOrderStatus(progress: IbOrderProgress): OrderStatus | undef
       if (progress.filled <= 0) return 'ACCEPTED';
       return progress.filled >= progress.totalQuantity ? 'FILLED' : 'PARTIALLY_FILLED';
     case 'Filled':
-      return progress.filled >= progress.totalQuantity || progress.totalQuantity === 0 ? 'FILLED' : 'PARTIALLY_FILLED';
+      // Filled means all of it, whatever cumulative quantity the message at hand carried (openOrder carries none).
+      return 'FILLED';
     case 'Cancelled':
     case 'ApiCancelled':
       return 'CANCELED';
