@@ -18,7 +18,11 @@ export interface BackfillRunnerOptions {
   readonly sleep: Sleep;
   /** Requests in flight at once (default 1; a crash loses at most this many). */
   readonly concurrency?: number;
-  /** Attempts of a request failing with network errors, the first included (default 5). */
+  /**
+   * Attempts of a request failing with network errors, the first included
+   * (default 6: with the default backoff they span about a minute, long enough
+   * for the connection to come back after a gateway restart).
+   */
   readonly networkAttempts?: number;
   /** First backoff after a network or store error, doubled each time (default 2 s). */
   readonly retryBaseMs?: number;
@@ -145,7 +149,7 @@ export class BackfillRunner {
   /** @throws BackfillRunnerError naming the option that is out of range */
   constructor(private readonly options: BackfillRunnerOptions) {
     this.concurrency = positiveInt('concurrency', options.concurrency ?? 1);
-    this.networkAttempts = positiveInt('networkAttempts', options.networkAttempts ?? 5);
+    this.networkAttempts = positiveInt('networkAttempts', options.networkAttempts ?? 6);
     this.retryBaseMs = positiveInt('retryBaseMs', options.retryBaseMs ?? 2_000);
     this.retryMaxMs = positiveInt('retryMaxMs', options.retryMaxMs ?? 60_000);
     this.pacingBackoffMs = positiveInt('pacingBackoffMs', options.pacingBackoffMs ?? 60_000);
