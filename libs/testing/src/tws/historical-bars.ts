@@ -111,7 +111,8 @@ function isTradingTime(c: FakeTwsContract, startMs: number, barSec: number, useR
  */
 export function generateBars(q: BarQuery): { startMs: number; bars: WireBar[] } {
   const barMs = q.barSec * 1000;
-  const endMs = Math.floor(q.endMs / barMs) * barMs;
+  // The last bar may be partial, as IB's is when the end falls inside it.
+  const endMs = q.endMs;
   const startMs = endMs - q.durationSec * 1000;
   const count = Math.ceil((endMs - startMs) / barMs);
   if (count > MAX_BARS_PER_REQUEST) {
