@@ -166,7 +166,8 @@ export interface IbHarnessOptions {
 }
 
 /** A connected IB adapter on a fresh fake TWS, as the conformance suites want it. */
-export interface IbHarness extends ExecutionHarness, DataHarness {
+export interface IbHarness extends ExecutionHarness {
+  readonly data: DataHarness['data'];
   readonly adapter: IbAdapter;
   readonly fake: FakeTws;
   readonly venue: FakeTwsVenue;
@@ -174,9 +175,10 @@ export interface IbHarness extends ExecutionHarness, DataHarness {
 
 /** Starts a fake TWS, builds the IB adapter against it, loads the instrument and connects both clients. */
 export async function startIbHarness(options: IbHarnessOptions = {}): Promise<IbHarness> {
-  let venue: FakeTwsVenue | undefined;
-  const fake = await startFakeTws({ ...options.fake, fillPolicy: FakeTwsVenue.policy(() => venue) });
-  venue = new FakeTwsVenue(fake);
+  const holder: { venue?: FakeTwsVenue } = {};
+  const fake = await startFakeTws({ ...options.fake, fillPolicy: FakeTwsVenue.policy(() => holder.venue) });
+  const venue = new FakeTwsVenue(fake);
+  holder.venue = venue;
   const symbol = options.symbol ?? 'AAPL';
   const adapter = createIbAdapter(
     {
