@@ -46,7 +46,7 @@ describe('fake TWS connection', () => {
     const tws = await h.start({ managedAccounts: ['DU111', 'DU222'], firstOrderId: 5000 });
     const accounts: string[] = [];
     const client = await connectIbClient(tws, 3, { waitReady: false });
-    client.api.on(EventName.managedAccounts, (list: string) => accounts.push(list));
+    client.on(EventName.managedAccounts, (list: string) => accounts.push(list));
     const [orderId] = await client.next<[number]>(EventName.nextValidId);
     await client.until('the three farm notices', () => client.infos.length >= 3);
     expect(client.api.serverVersion).toBe(193);
@@ -187,7 +187,7 @@ describe('fake TWS connection', () => {
     const a = await h.client(1);
     const b = await h.client(2);
     let ticks = 0;
-    a.api.on(EventName.tickPrice, () => ticks++);
+    a.on(EventName.tickPrice, () => ticks++);
     a.api.reqMktData(1, { symbol: 'AAPL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' }, '', false, false);
     await a.until('ticks', () => ticks > 10);
     for (const code of [1100, 1102, 2105, 2106, 2103]) tws.sendNotice(code);

@@ -22,8 +22,8 @@ describe('fake TWS market data', () => {
     ];
     const details = new Map<number, { contract: { conId: number; multiplier?: number }; minTick: number; stockType?: string }>();
     const ended = new Set<number>();
-    client.api.on(EventName.contractDetails, (reqId: number, d: { contract: { conId: number }; minTick: number }) => details.set(reqId, d));
-    client.api.on(EventName.contractDetailsEnd, (reqId: number) => ended.add(reqId));
+    client.on(EventName.contractDetails, (reqId: number, d: { contract: { conId: number }; minTick: number }) => details.set(reqId, d));
+    client.on(EventName.contractDetailsEnd, (reqId: number) => ended.add(reqId));
     for (const [reqId, contract] of wanted) client.api.reqContractDetails(reqId, contract);
     client.api.reqContractDetails(7, { symbol: 'NOPE', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' });
     await client.until('all contract details', () => ended.size === 6 && client.errors.some((e) => e.reqId === 7));
@@ -43,10 +43,10 @@ describe('fake TWS market data', () => {
     const sizes = new Map<number, number>();
     let type = 0;
     let params: unknown[] = [];
-    client.api.on(EventName.tickPrice, (_id: number, tickType: number, price: number) => tickType === 1 && bids.push(price));
-    client.api.on(EventName.tickSize, (_id: number, tickType: number, size: number) => sizes.set(tickType, size));
-    client.api.on(EventName.marketDataType, (_id: number, t: number) => (type = t));
-    client.api.on(EventName.tickReqParams, (...args: unknown[]) => (params = args));
+    client.on(EventName.tickPrice, (_id: number, tickType: number, price: number) => tickType === 1 && bids.push(price));
+    client.on(EventName.tickSize, (_id: number, tickType: number, size: number) => sizes.set(tickType, size));
+    client.on(EventName.marketDataType, (_id: number, t: number) => (type = t));
+    client.on(EventName.tickReqParams, (...args: unknown[]) => (params = args));
     client.api.reqMktData(11, aapl, '', false, false);
     await client.until('20 bid ticks with distinct prices', () => bids.length >= 20 && new Set(bids).size > 1);
     expect(type).toBe(1);
@@ -63,8 +63,8 @@ describe('fake TWS market data', () => {
     const client = await h.client(1);
     const tickTypes = new Set<number>();
     const types: number[] = [];
-    client.api.on(EventName.tickPrice, (_id: number, tickType: number) => tickTypes.add(tickType));
-    client.api.on(EventName.marketDataType, (_id: number, t: number) => types.push(t));
+    client.on(EventName.tickPrice, (_id: number, tickType: number) => tickTypes.add(tickType));
+    client.on(EventName.marketDataType, (_id: number, t: number) => types.push(t));
     client.api.reqMarketDataType(3);
     client.api.reqMktData(1, aapl, '', false, false);
     await client.until('delayed bid, ask and last', () => [66, 67, 68].every((t) => tickTypes.has(t)));
@@ -72,7 +72,7 @@ describe('fake TWS market data', () => {
     client.api.reqMarketDataType(2);
     await client.until('frozen type', () => types.includes(2));
     let count = 0;
-    client.api.on(EventName.tickPrice, () => count++);
+    client.on(EventName.tickPrice, () => count++);
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(count).toBe(0);
     expect(types).toEqual([3, 2]);
@@ -102,9 +102,9 @@ describe('fake TWS market data', () => {
     const plain: unknown[][] = [];
     const l2: unknown[][] = [];
     const bars: unknown[][] = [];
-    client.api.on(EventName.updateMktDepth, (...args: unknown[]) => plain.push(args));
-    client.api.on(EventName.updateMktDepthL2, (...args: unknown[]) => l2.push(args));
-    client.api.on(EventName.realtimeBar, (...args: unknown[]) => bars.push(args));
+    client.on(EventName.updateMktDepth, (...args: unknown[]) => plain.push(args));
+    client.on(EventName.updateMktDepthL2, (...args: unknown[]) => l2.push(args));
+    client.on(EventName.realtimeBar, (...args: unknown[]) => bars.push(args));
     client.api.reqMktDepth(31, es, 3, false);
     client.api.reqMktDepth(32, aapl, 2, true);
     client.api.reqRealTimeBars(33, aapl, 5, 'TRADES' as never, false);
@@ -121,11 +121,11 @@ describe('fake TWS market data', () => {
     expect(plain[6]?.[2]).toBe(1);
     expect((plain[0]?.[4] as number) < (plain[1]?.[4] as number)).toBe(true);
     expect(l2[0]).toEqual([32, 0, 'NSDQ', 0, 1, expect.any(Number), expect.any(Number), true]);
-    const times = bars.map((b) => b[1] as number);
-    expect(times[1]! - times[0]!).toBe(5);
-    const [, , open, high, low, close] = bars[1] as number[];
-    expect(high).toBeGreaterThanOrEqual(Math.max(open!, close!));
-    expect(low).toBeLessThanOrEqual(Math.min(open!, close!));
+    const [first, second] = bars as [number[], number[]];
+    expect((second[1] as number) - (first[1] as number)).toBe(5);
+    const [, , open, high, low, close] = second as [number, number, number, number, number, number];
+    expect(high).toBeGreaterThanOrEqual(Math.max(open, close));
+    expect(low).toBeLessThanOrEqual(Math.min(open, close));
   });
 
   it('fails the next request of a kind with an injected error; 10167 switches to delayed data', async () => {
@@ -139,7 +139,7 @@ describe('fake TWS market data', () => {
     await client.until('354', () => client.errors.some((e) => e.reqId === 42 && e.code === 354));
     tws.failNextRequest('marketData', 10167);
     const types: number[] = [];
-    client.api.on(EventName.marketDataType, (id: number, t: number) => id === 43 && types.push(t));
+    client.on(EventName.marketDataType, (id: number, t: number) => id === 43 && types.push(t));
     client.api.reqMktData(43, aapl, '', false, false);
     await client.until('10167 then delayed data', () => client.errors.some((e) => e.reqId === 43 && e.code === 10167) && types.includes(3));
     tws.failNextRequest('any', 10197);
@@ -154,7 +154,7 @@ describe('fake TWS market data', () => {
     const client = await h.client(1);
     const bars = new Map<number, [string, number, number, number, number, number][]>();
     const ends = new Map<number, string>();
-    client.api.on(EventName.historicalData, (reqId: number, date: string, open: number, high: number, low: number, close: number, volume: number) => {
+    client.on(EventName.historicalData, (reqId: number, date: string, open: number, high: number, low: number, close: number, volume: number) => {
       if (date.startsWith('finished')) ends.set(reqId, date);
       else bars.set(reqId, [...(bars.get(reqId) ?? []), [date, open, high, low, close, volume]]);
     });
@@ -187,10 +187,11 @@ describe('fake TWS market data', () => {
     const tws = await h.start({ clock });
     const client = await h.client(1, { maxReqPerSec: 500 });
     let done = 0;
-    client.api.on(EventName.historicalData, (_id: number, date: string) => date.startsWith('finished') && done++);
+    client.on(EventName.historicalData, (_id: number, date: string) => date.startsWith('finished') && done++);
     const paced = (): number => client.errors.filter((e) => e.code === 162).length;
-    const ask = (reqId: number, contract: Contract, end: string): void =>
+    const ask = (reqId: number, contract: Contract, end: string): void => {
       client.api.reqHistoricalData(reqId, contract, end, '1 D', '1 min' as never, 'TRADES' as never, 1, 1, false);
+    };
 
     ask(1, aapl, '20250102 16:00:00 UTC');
     ask(2, aapl, '20250102 16:00:00 UTC'); // identical within 15 s

@@ -18,6 +18,8 @@ export interface IbTestClient {
   readonly api: IBApi;
   readonly errors: IbReportedError[];
   readonly infos: IbReportedError[];
+  /** Listens to any client event with the listener's own argument types (IBApi's overloads are per event). */
+  on(event: EventName, listener: (...args: never[]) => void): void;
   /** Resolves with the arguments of the next event for which the predicate holds. */
   next<T extends unknown[]>(event: EventName, predicate?: (...args: T) => boolean, timeoutMs?: number): Promise<T>;
   /** Resolves once the predicate over everything recorded holds. */
@@ -64,6 +66,9 @@ export async function connectIbClient(target: { host: string; port: number }, cl
     api,
     errors,
     infos,
+    on(event: EventName, listener: (...args: never[]) => void): void {
+      emitter.on(event, listener as (...args: unknown[]) => void);
+    },
     next<T extends unknown[]>(event: EventName, predicate?: (...args: T) => boolean, timeoutMs = 5000): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         const handler = (...args: unknown[]): void => {

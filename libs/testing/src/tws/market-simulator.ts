@@ -101,7 +101,8 @@ export class MarketSimulator {
     const q = this.quote(conId);
     q.bid = bid;
     q.ask = ask;
-    q.last = last ?? q.last;
+    // Without a last trade price the touch's mid stands in, so marks follow the pinned quote.
+    q.last = last ?? roundToTick((bid + ask) / 2, this.contract(conId).minTick / 2);
     this.pinned.add(conId);
     this.recordTrade(q);
     return q;

@@ -289,7 +289,8 @@ export class PaperBroker {
       return;
     }
     order.status = 'Submitted';
-    this.apply(order, decision);
+    this.listener.orderChanged(order);
+    if (decision !== 'rest') this.apply(order, decision);
   }
 
   private apply(order: BrokerOrder, decision: Exclude<FillDecision, { reject: string }>): void {
