@@ -8,6 +8,10 @@ describe('backfill progress text', () => {
     expect(done).toBe('[########]  4/4  100.0%  1560 bars  MSFT 2025-01-06');
   });
 
+  it('names the request that waits for pacing next', () => {
+    expect(formatBackfillProgress({ kind: 'request', symbol: 'AAPL', day: '2025-01-06', done: 60, total: 200 })).toBe('60/200  next: AAPL 2025-01-06');
+  });
+
   it('says when and why a request is retried, and how long pacing waits', () => {
     expect(formatBackfillProgress({ kind: 'retry', symbol: 'AAPL', day: '2025-01-03', reason: 'network', attempt: 2, delayMs: 2_000, error: 'DisconnectedError: connection to TWS lost' })).toBe(
       'retry 2 of AAPL 2025-01-03 in 2s (network: DisconnectedError: connection to TWS lost)',

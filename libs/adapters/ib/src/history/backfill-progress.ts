@@ -15,6 +15,9 @@ export interface ProgressFormatOptions {
  * // '[######------------------------]   42/200   21.0%  16380 bars  1 failed  AAPL 2025-01-03'
  */
 export function formatBackfillProgress(event: BackfillEvent, options: ProgressFormatOptions = {}): string {
+  if (event.kind === 'request') {
+    return `${event.done}/${event.total}  next: ${event.symbol} ${event.day}`;
+  }
   if (event.kind === 'retry') {
     return `retry ${event.attempt} of ${event.symbol} ${event.day} in ${formatWait(event.delayMs)} (${event.reason}: ${event.error})`;
   }

@@ -59,6 +59,9 @@ describe('BackfillRunner', () => {
     // The fake answers "1 D" with 24 hours of bars; only the session is kept.
     expect(result.barsOutsideWindow).toBe(6 * (1440 - 390));
     expect(store.writes).toEqual([390, 390, 390, 390, 390, 390]);
+    expect(events.filter((e) => e.kind === 'request').map((e) => (e.kind === 'request' ? `${e.done} ${e.symbol} ${e.day}` : ''))[3]).toBe(
+      '3 MSFT 2025-01-02',
+    );
     const progress = events.filter((e) => e.kind === 'progress');
     expect(progress.map((e) => (e.kind === 'progress' ? `${e.done}/${e.total} ${e.symbol} ${e.day} ${e.bars}` : ''))).toEqual([
       '1/6 AAPL 2025-01-02 390',
@@ -103,6 +106,26 @@ describe('BackfillRunner', () => {
     const secondRun = first.source.seen.slice(before).map((s) => `${s.request.contract.symbol} ${s.request.endDateTime}`);
     expect(secondRun).toEqual(['AAPL 20250106-21:00:00', 'MSFT 20250102-21:00:00', 'MSFT 20250103-21:00:00', 'MSFT 20250106-21:00:00']);
     expect(resumed).toMatchObject({ total: 4, done: 4, stopped: false });
+    expect(resumed.completeness).toMatchObject({ expected: 2340, stored: 2340 });
+  });
+
+  it('loses only the request in flight when the process dies, and the next run fetches exactly the rest', async () => {
+    const crashed = setup();
+    crashed.source.hang.add('AAPL 20250106-21:00:00');
+    // Never settles: the "process" dies while the third request is in flight.
+    void crashed.runner.run(await planBackfill(spec, crashed.store, crashed.clock.now()));
+    while (crashed.source.seen.length < 3) await new Promise((resolve) => setImmediate(resolve));
+    expect(crashed.store.writes).toEqual([390, 390]);
+
+    // A new process: new source and runner, the same storage.
+    const restarted = setup({ store: crashed.store });
+    const resumed = await restarted.runner.run(await planBackfill(spec, crashed.store, restarted.clock.now()));
+    expect(restarted.source.seen.map((s) => `${s.request.contract.symbol} ${s.request.endDateTime}`)).toEqual([
+      'AAPL 20250106-21:00:00',
+      'MSFT 20250102-21:00:00',
+      'MSFT 20250103-21:00:00',
+      'MSFT 20250106-21:00:00',
+    ]);
     expect(resumed.completeness).toMatchObject({ expected: 2340, stored: 2340 });
   });
 

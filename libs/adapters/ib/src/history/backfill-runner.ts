@@ -44,6 +44,13 @@ export interface BackfillPosition {
 /** What a run reports while it goes. */
 export type BackfillEvent =
   | (BackfillPosition & {
+      /** A request is next: it now waits for pacing, then goes to IB. */
+      readonly kind: 'request';
+      /** Requests finished before this one. */
+      readonly done: number;
+      readonly total: number;
+    })
+  | (BackfillPosition & {
       readonly kind: 'progress';
       /** Requests finished, whatever their outcome. */
       readonly done: number;
@@ -221,6 +228,7 @@ export class BackfillRunner {
     const key = instrumentKey(planned.symbol.instrument);
     const base = { symbol: planned.symbol.instrument.symbol, day: planned.day, request: planned.request };
     if (state.unknown.has(key)) return { ...base, status: 'skipped', bars: 0, attempts: 0, error: 'symbol unknown to IB (200)' };
+    this.options.onEvent?.({ kind: 'request', symbol: base.symbol, day: base.day, done: state.done, total: state.plan.requests.length });
     let attempts = 0;
     let networkFailures = 0;
     let pacingRetried = false;

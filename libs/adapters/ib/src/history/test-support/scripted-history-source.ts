@@ -16,6 +16,8 @@ export class ScriptedHistorySource implements IbHistorySource {
   readonly seen: SeenRequest[] = [];
   /** Answers by `symbol endDateTime`, used up one per attempt: an error to throw, or bars to send. */
   readonly script = new Map<string, (Error | IbHistoricalBar[])[]>();
+  /** Requests (`symbol endDateTime`) that never get an answer, like a process killed mid-request. */
+  readonly hang = new Set<string>();
   /** When set, every answer waits for it (to hold requests in flight). */
   gate: Promise<void> | undefined;
   private inFlight = 0;
@@ -30,6 +32,7 @@ export class ScriptedHistorySource implements IbHistorySource {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
       if (this.gate) await this.gate;
+      if (this.hang.has(`${request.contract.symbol} ${request.endDateTime}`)) await new Promise<never>(() => undefined);
       const scripted = this.script.get(`${request.contract.symbol} ${request.endDateTime}`)?.shift();
       if (scripted instanceof Error) throw scripted;
       if (scripted) return scripted;
