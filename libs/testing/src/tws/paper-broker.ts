@@ -382,7 +382,8 @@ export class PaperBroker {
     }
     if (openQty !== 0) {
       const newQty = pos.quantity + openQty;
-      pos.avgCost = (Math.abs(pos.quantity) * pos.avgCost + Math.abs(openQty) * price * mult + commission) / Math.abs(newQty);
+      // Commission raises a long's cost basis and lowers a short's proceeds, as in IB's avgCost.
+      pos.avgCost = (Math.abs(pos.quantity) * pos.avgCost + Math.abs(openQty) * price * mult + Math.sign(newQty) * commission) / Math.abs(newQty);
       pos.quantity = newQty;
     }
     return realized === undefined ? undefined : round2(realized);
