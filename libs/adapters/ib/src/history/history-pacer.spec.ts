@@ -110,6 +110,16 @@ describe('HistoryPacer', () => {
     }
   });
 
+  it('serves concurrent callers in call order, within the rules', async () => {
+    const clock = new TestClock();
+    const pacer = new HistoryPacer({ clock, sleep: advancingSleep(clock) });
+    const requests = Array.from({ length: 130 }, (_, i) => request(1 + (i % 4), `20250102-1${i % 10}:00:00`));
+    const times = await Promise.all(requests.map((r) => pacer.acquire(r)));
+    expect(times.every((t, i) => i === 0 || t >= (times[i - 1] as number))).toBe(true);
+    expect(pacingViolations(requests.map((r, i) => logged(r, times[i] as number)))).toEqual([]);
+    expect(pacer.stats().released).toBe(130);
+  });
+
   it('widens every window by the margin', async () => {
     const clock = new TestClock();
     const pacer = new HistoryPacer({ clock, sleep: advancingSleep(clock), rules: { marginMs: 1_000 } });
