@@ -360,8 +360,10 @@ export class IbDataClient implements DataClient {
     const line = this.byReqId.get(reqId);
     if (!line) return undefined;
     line.lastDataAt = Date.now();
-    if (line.stale) {
+    if (line.stale || this.competingSession !== '') {
       line.stale = false;
+      // Data flows again, so a competing session (10197) has ended too.
+      this.competingSession = '';
       this.refreshState(`${line.key} flowing again`);
     }
     return line;
@@ -510,8 +512,9 @@ export class IbDataClient implements DataClient {
         this.options.logger?.warn({ line: line.key, code: error.code }, error.message);
         return;
       case 10197:
-        this.competingSession = `IB 10197: ${error.message}`;
-        this.refreshState(this.competingSession);
+        // No data for this line while another session of the account is live; the watchdog re-requests it.
+        line.stale = true;
+        this.refreshState(`${line.key}: IB 10197: ${error.message}`);
         return;
       case 200:
       case 354:
