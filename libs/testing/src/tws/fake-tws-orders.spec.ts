@@ -241,4 +241,26 @@ describe('fake TWS orders', () => {
     await client.until('both cancelled', () => r.last(1)?.status === 'Cancelled' && r.last(2)?.status === 'Cancelled');
     expect(tws.openOrders()).toEqual([]);
   });
+
+  it('injects 103, 162 and any other code into the next request of a kind, serving the one after normally', async () => {
+    const tws = await h.start();
+    const client = await h.client(1);
+    const r = recorder(client);
+    tws.failNextRequest('placeOrder', 103);
+    tws.failNextRequest('historical', 162);
+    tws.failNextRequest('any', 326, 'custom');
+    client.api.placeOrder(1, aapl, order({ orderRef: 'dup' }));
+    client.api.reqHistoricalData(2, aapl, '', '1 D', '1 hour' as never, 'TRADES' as never, 1, 1, false);
+    client.api.reqContractDetails(3, aapl);
+    await client.until('three injected errors', () => client.errors.length >= 3);
+    expect(client.errors.map((e) => [e.reqId, e.code, e.message])).toEqual([
+      [1, 103, 'Duplicate order id'],
+      [2, 162, 'Historical Market Data Service error message:Historical data request pacing violation'],
+      [3, 326, 'custom'],
+    ]);
+    expect(tws.openOrders()).toEqual([]);
+    expect(tws.placeOrderLog.map((o) => o.orderRef)).toEqual(['dup']);
+    client.api.placeOrder(4, aapl, order({ orderRef: 'ok' }));
+    await client.until('the next order fills', () => r.last(4)?.status === 'Filled');
+  });
 });
