@@ -63,6 +63,17 @@ describe('planBackfill', () => {
     expect(plan.requests.map((r) => [r.request.endDateTime, r.request.duration, r.expectedBars])).toEqual([['20250102-16:20:00', '600 S', 10]]);
   });
 
+  it('can tolerate a few missing bars per session, as illiquid symbols have', async () => {
+    const at = (minute: number) => open(2) + minute * 60_000;
+    // 2 January with three minutes that had no trades; 3 January not stored at all.
+    const s = await store(AAPL, [at(0), at(50)], [at(51), at(200)], [at(201), at(300)], [at(301), close(2)]);
+    const strict = await planBackfill({ ...spec, symbols: [AAPL], toMs: Date.UTC(2025, 0, 4) }, s, LATER);
+    expect(strict.requests.map((r) => [r.day, r.missingBars])).toEqual([['2025-01-02', 3], ['2025-01-03', 390]]);
+    const lenient = await planBackfill({ ...spec, symbols: [AAPL], toMs: Date.UTC(2025, 0, 4), toleratedMissingBars: 5 }, s, LATER);
+    expect(lenient.requests.map((r) => [r.day, r.missingBars])).toEqual([['2025-01-03', 390]]);
+    await expect(planBackfill({ ...spec, toleratedMissingBars: -1 }, s, LATER)).rejects.toThrow('expected toleratedMissingBars to be a whole number >= 0, was -1');
+  });
+
   it('plans nothing when everything is stored', async () => {
     const s = await store(AAPL, [open(2), close(2)], [open(3), close(3)], [open(6), close(6)]);
     const plan = await planBackfill({ ...spec, symbols: [AAPL] }, s, LATER);

@@ -24,6 +24,13 @@ export interface BackfillSpec {
   readonly useRth: boolean;
   /** When the market trades: which bars exist to be fetched and counted. */
   readonly calendar: TradingCalendar;
+  /**
+   * Intraday bars a session may lack and still count as fetched (default 0).
+   * IB sends no bar for a minute without trades, so an illiquid symbol's
+   * sessions always have holes; without a tolerance every resumed backfill
+   * asks for those sessions again. A session with nothing stored is always asked.
+   */
+  readonly toleratedMissingBars?: number;
 }
 
 /** One request of a plan, with the bars it is meant to bring. */
@@ -95,8 +102,9 @@ export async function planBackfill(spec: BackfillSpec, store: HistoryStore, nowM
 function intradayRequests(spec: BackfillSpec, symbol: BackfillSymbol, size: IbBarSize, days: readonly SessionGaps[]): PlannedRequest[] {
   const out: PlannedRequest[] = [];
   const maxMs = size.maxWindowSeconds * 1000;
+  const tolerated = spec.toleratedMissingBars ?? 0;
   for (const { session, slots, missing } of days) {
-    if (missing.length === 0) continue;
+    if (missing.length === 0 || (missing.length <= tolerated && missing.length < slots.length)) continue;
     const full = spec.calendar.session(session.day);
     let first = missing[0] as BarSlot;
     const last = missing[missing.length - 1] as BarSlot;
@@ -181,6 +189,10 @@ function validateSpec(spec: BackfillSpec): void {
     throw new BackfillPlanError(`expected a range with from before to, was ${isoOrValue(spec.fromMs)} – ${isoOrValue(spec.toMs)}`);
   }
   if (spec.symbols.length === 0) throw new BackfillPlanError('expected at least one symbol to backfill, was none');
+  const tolerated = spec.toleratedMissingBars ?? 0;
+  if (!Number.isInteger(tolerated) || tolerated < 0) {
+    throw new BackfillPlanError(`expected toleratedMissingBars to be a whole number >= 0, was ${tolerated}`);
+  }
 }
 
 function isoOrValue(ms: number): string {
