@@ -828,7 +828,17 @@ export class IbExecutionClient implements ExecutionClient {
   private onAccountSummary(reqId: number, account: string, tag: string, value: string, currency: string): void {
     if (reqId !== this.accountReqId || account !== this.account) return;
     this.accountValues.set(`${tag}:${currency}`, { value, currency });
+    // After the first full set, TWS streams changed values alone: report them once per batch.
+    if (this.accountComplete && !this.accountReportScheduled) {
+      this.accountReportScheduled = true;
+      setImmediate(() => {
+        this.accountReportScheduled = false;
+        if (this.connected) this.reports.emit({ kind: 'account', state: this.buildAccountState() });
+      });
+    }
   }
+
+  private accountReportScheduled = false;
 
   private onAccountSummaryEnd(reqId: number): void {
     if (reqId !== this.accountReqId) return;

@@ -1,0 +1,236 @@
+import { Decimal, type OrderSpec } from '@ttquant/domain';
+import { DisconnectedError, type ExecutionReport, type VenueOrderReport } from '@ttquant/gateway-api';
+import { nextClientOrderId } from '@ttquant/gateway-api/testing';
+import { EventLog } from './event-log';
+import { expectCleanSession, startIbHarness, type IbHarness } from './fake-tws-venue';
+
+const ES = { venue: 'IB', symbol: 'ESZ7' };
+
+interface ExecRun {
+  h: IbHarness;
+  reports: EventLog<ExecutionReport>;
+}
+
+function spec(h: IbHarness, overrides: Partial<OrderSpec> & Pick<OrderSpec, 'side' | 'type'>): OrderSpec {
+  return {
+    clientOrderId: nextClientOrderId(),
+    account: h.execution.account,
+    instrument: ES,
+    quantity: Decimal.of(2),
+    timeInForce: 'GTC',
+    reduceOnly: false,
+    postOnly: false,
+    outsideRth: false,
+    strategyId: 'recovery',
+    tags: {},
+    ...overrides,
+  };
+}
+
+function ordersOf(run: ExecRun, clientOrderId: string): VenueOrderReport[] {
+  return run.reports.events.filter((r): r is VenueOrderReport => r.kind === 'order' && r.clientOrderId === clientOrderId);
+}
+
+function fillsOf(run: ExecRun, clientOrderId: string): ExecutionReport[] {
+  return run.reports.events.filter((r) => r.kind === 'fill' && r.fill.clientOrderId === clientOrderId);
+}
+
+function lastStatus(run: ExecRun, clientOrderId: string): string | undefined {
+  return ordersOf(run, clientOrderId).at(-1)?.status;
+}
+
+async function started(): Promise<ExecRun> {
+  const h = await startIbHarness({ symbol: 'ESZ7' });
+  const reports = new EventLog<ExecutionReport>();
+  h.execution.onReport(reports.push);
+  h.venue.setMarket(ES, {
+    bid: Decimal.parse('5000'),
+    bidSize: Decimal.of(100),
+    ask: Decimal.parse('5000.25'),
+    askSize: Decimal.of(100),
+  });
+  return { h, reports };
+}
+
+/** One PLACE_ORDER per client order id: never sent twice, whatever happened to the link. */
+function expectOnePlaceOrderPerOrderRef(h: IbHarness): void {
+  const counts = new Map<string, number>();
+  for (const order of h.fake.placeOrderLog) counts.set(order.orderRef, (counts.get(order.orderRef) ?? 0) + 1);
+  expect([...counts.values()].every((n) => n === 1)).toBe(true);
+}
+
+describe('IB execution client recovery against a fake TWS', () => {
+  let run: ExecRun | undefined;
+
+  afterEach(async () => {
+    const current = run;
+    run = undefined;
+    if (!current) return;
+    try {
+      expectCleanSession(current.h);
+    } finally {
+      await current.h.dispose();
+    }
+  });
+
+  it(
+    'emits a fill missed during an outage and settles the order before it reports CONNECTED and takes new orders',
+    async () => {
+      run = await started();
+      const r = run;
+      const resting = spec(r.h, { side: 'BUY', type: 'LIMIT', limitPrice: Decimal.parse('4990') });
+      await r.h.execution.submit(resting);
+      await r.reports.waitFor(() => lastStatus(r, resting.clientOrderId) === 'ACCEPTED', 'the resting order ACCEPTED');
+      const orderId = Number(ordersOf(r, resting.clientOrderId)[0].venueOrderId);
+
+      r.h.venue.dropConnection();
+      await r.reports.waitFor(() => r.h.execution.connectionState !== 'CONNECTED', 'the link reported down');
+      await expect(r.h.execution.submit(spec(r.h, { side: 'BUY', type: 'MARKET' }))).rejects.toBeInstanceOf(DisconnectedError);
+      // The broker fills the order while the client cannot hear it.
+      r.h.fake.fillOrder(orderId, 2, 4990);
+
+      const mark = r.reports.size;
+      r.h.venue.restoreConnection();
+      await r.reports.waitFor(() => r.h.execution.connectionState === 'CONNECTED', 'CONNECTED after reconciliation', 15_000);
+      const after = r.reports.events.slice(mark);
+      const connectedAt = after.findIndex((e) => e.kind === 'status' && e.status.state === 'CONNECTED');
+      const fillAt = after.findIndex((e) => e.kind === 'fill' && e.fill.clientOrderId === resting.clientOrderId);
+      const filledAt = after.findIndex((e) => e.kind === 'order' && e.clientOrderId === resting.clientOrderId && e.status === 'FILLED');
+      expect(fillAt).toBeGreaterThanOrEqual(0);
+      expect(filledAt).toBeGreaterThan(fillAt);
+      expect(connectedAt).toBeGreaterThan(filledAt);
+      expect(fillsOf(r, resting.clientOrderId)).toHaveLength(1);
+      expectOnePlaceOrderPerOrderRef(r.h);
+    },
+    20_000,
+  );
+
+  it(
+    'settles an order in flight when the link drops, by itself, and the fake got it exactly once',
+    async () => {
+      run = await started();
+      const r = run;
+      r.h.venue.dropConnectionOnNextOrder();
+      const order = spec(r.h, { side: 'BUY', type: 'MARKET' });
+      await r.h.execution.submit(order).catch(() => undefined);
+      await r.reports.waitFor(() => r.h.execution.connectionState !== 'CONNECTED', 'the link reported down');
+      expect(lastStatus(r, order.clientOrderId)).not.toBe('FILLED');
+      r.h.venue.restoreConnection();
+      await r.reports.waitFor(() => lastStatus(r, order.clientOrderId) === 'FILLED', 'the in-flight order FILLED by reconciliation', 15_000);
+      expect(fillsOf(r, order.clientOrderId)).toHaveLength(1);
+      expect(r.h.fake.placeOrderLog.filter((o) => o.orderRef === order.clientOrderId)).toHaveLength(1);
+      expectOnePlaceOrderPerOrderRef(r.h);
+    },
+    20_000,
+  );
+
+  it(
+    'reports a partial fill that happened during an outage and keeps the rest working',
+    async () => {
+      run = await started();
+      const r = run;
+      const resting = spec(r.h, { side: 'SELL', type: 'LIMIT', limitPrice: Decimal.parse('5010'), quantity: Decimal.of(4) });
+      await r.h.execution.submit(resting);
+      await r.reports.waitFor(() => lastStatus(r, resting.clientOrderId) === 'ACCEPTED', 'ACCEPTED');
+      const orderId = Number(ordersOf(r, resting.clientOrderId)[0].venueOrderId);
+      r.h.venue.dropConnection();
+      await r.reports.waitFor(() => r.h.execution.connectionState !== 'CONNECTED', 'the link reported down');
+      r.h.fake.fillOrder(orderId, 1, 5010);
+      r.h.venue.restoreConnection();
+      await r.reports.waitFor(() => lastStatus(r, resting.clientOrderId) === 'PARTIALLY_FILLED', 'PARTIALLY_FILLED after the reconnect', 15_000);
+      expect(ordersOf(r, resting.clientOrderId).at(-1)?.filledQuantity.toString()).toBe('1');
+      const open = await r.h.execution.openOrders();
+      expect(open.map((o) => o.clientOrderId)).toContain(resting.clientOrderId);
+    },
+    20_000,
+  );
+
+  it(
+    'sends a bracket with transmit flags, children under the parent in one OCA group; a take-profit fill cancels the stop-loss',
+    async () => {
+      run = await started();
+      const r = run;
+      const parent = spec(r.h, { side: 'BUY', type: 'LIMIT', limitPrice: Decimal.parse('5000.25') });
+      const takeProfit = spec(r.h, { side: 'SELL', type: 'LIMIT', limitPrice: Decimal.parse('5010'), parentClientOrderId: parent.clientOrderId });
+      const stopLoss = spec(r.h, { side: 'SELL', type: 'STOP', stopPrice: Decimal.parse('4990'), parentClientOrderId: parent.clientOrderId });
+      await r.h.execution.submitBracket(parent, takeProfit, stopLoss);
+
+      const bracket = () => r.h.fake.placeOrderLog.filter((o) => [parent, takeProfit, stopLoss].some((s) => s.clientOrderId === o.orderRef));
+      await r.reports.waitFor(() => bracket().length === 3, 'the three orders at the fake');
+      const placed = bracket();
+      expect(placed.map((o) => o.transmit)).toEqual([false, false, true]);
+      expect(placed[1].parentId).toBe(placed[0].orderId);
+      expect(placed[2].parentId).toBe(placed[0].orderId);
+      expect(placed[1].ocaGroup).not.toBe('');
+      expect(placed[2].ocaGroup).toBe(placed[1].ocaGroup);
+
+      await r.reports.waitFor(() => lastStatus(r, parent.clientOrderId) === 'FILLED', 'the parent FILLED');
+      await r.reports.waitFor(
+        () => lastStatus(r, takeProfit.clientOrderId) === 'ACCEPTED' && lastStatus(r, stopLoss.clientOrderId) === 'ACCEPTED',
+        'both children working',
+      );
+      r.h.venue.setMarket(ES, { bid: Decimal.parse('5010'), bidSize: Decimal.of(100), ask: Decimal.parse('5010.25'), askSize: Decimal.of(100) });
+      await r.reports.waitFor(() => lastStatus(r, takeProfit.clientOrderId) === 'FILLED', 'the take-profit FILLED');
+      await r.reports.waitFor(() => lastStatus(r, stopLoss.clientOrderId) === 'CANCELED', 'the stop-loss CANCELED by its OCA group');
+    },
+    20_000,
+  );
+
+  it(
+    'sends GTD expiry in UTC and outside-RTH to IB',
+    async () => {
+      run = await started();
+      const r = run;
+      const order = spec(r.h, {
+        side: 'BUY',
+        type: 'LIMIT',
+        limitPrice: Decimal.parse('4980'),
+        timeInForce: 'GTD',
+        expireTime: 1893456000000000000n,
+        outsideRth: true,
+      });
+      await r.h.execution.submit(order);
+      await r.reports.waitFor(() => lastStatus(r, order.clientOrderId) === 'ACCEPTED', 'ACCEPTED');
+      const placed = r.h.fake.placeOrderLog.find((o) => o.orderRef === order.clientOrderId);
+      expect(placed).toMatchObject({ tif: 'GTD', goodTillDate: '20300101-00:00:00', outsideRth: true, orderType: 'LMT', lmtPrice: 4980 });
+    },
+    20_000,
+  );
+
+  it(
+    'streams positions and the account summary after a fill',
+    async () => {
+      run = await started();
+      const r = run;
+      const order = spec(r.h, { side: 'BUY', type: 'MARKET' });
+      await r.h.execution.submit(order);
+      await r.reports.waitFor(() => lastStatus(r, order.clientOrderId) === 'FILLED', 'FILLED');
+      await r.reports.waitFor(
+        () => r.reports.events.some((e) => e.kind === 'position' && e.position.instrument.symbol === 'ESZ7' && e.position.quantity.eq(Decimal.of(2))),
+        'a position report of 2 ESZ7',
+      );
+      await r.reports.waitFor(() => r.reports.events.some((e) => e.kind === 'account'), 'an account report');
+      const account = await r.h.execution.accountState();
+      expect(account.account).toBe('DU1234567');
+      expect(account.balances.find((b) => b.currency === 'USD')?.equity.isPositive()).toBe(true);
+      const fill = fillsOf(r, order.clientOrderId)[0];
+      expect(fill.kind === 'fill' && fill.fill.commission.toString()).toBe('1.7');
+    },
+    20_000,
+  );
+
+  it(
+    'reports IB refusing an order id (103) as REJECTED with the reason; nothing is resent',
+    async () => {
+      run = await started();
+      const r = run;
+      r.h.fake.failNextRequest('placeOrder', 103);
+      const order = spec(r.h, { side: 'BUY', type: 'LIMIT', limitPrice: Decimal.parse('4980') });
+      await r.h.execution.submit(order);
+      await r.reports.waitFor(() => lastStatus(r, order.clientOrderId) === 'REJECTED', 'REJECTED');
+      expect(ordersOf(r, order.clientOrderId).at(-1)?.reason).toContain('IB 103');
+      expect(r.h.fake.placeOrderLog.filter((o) => o.orderRef === order.clientOrderId)).toHaveLength(1);
+    },
+    20_000,
+  );
+});
