@@ -1,5 +1,7 @@
-import { multiplierOf } from './contract-registry';
+import { multiplierOf, reportedContract } from './contract-registry';
+import type { WireValue } from './framing';
 import type { BrokerPosition, PaperBroker } from './paper-broker';
+import * as out from './server-messages';
 
 /** One account value as TWS reports it in account summaries and account updates. */
 export interface AccountValue {
@@ -67,4 +69,16 @@ export function selectTags(values: readonly AccountValue[], tags: readonly strin
   if (tags.some((t) => t.toUpperCase() === 'ALL')) return [...values];
   const wanted = new Set(tags);
   return values.filter((v) => wanted.has(v.tag));
+}
+
+/** What REQ_ACCOUNT_UPDATES streams for an account: values, portfolio lines, then the update time. */
+export function accountUpdateMessages(broker: PaperBroker, account: string, markOf: (conId: number) => number, nowMs: number): WireValue[][] {
+  const messages = accountValues(broker, account, markOf).map((v) => out.accountValue(v.tag, v.value, v.currency, account));
+  for (const m of markPositions(broker, account, markOf)) {
+    const p = m.position;
+    messages.push(out.portfolioValue(reportedContract(p.contract), p.quantity, m.marketPrice, m.marketValue, p.avgCost, m.unrealizedPnl, p.realizedPnl, account));
+  }
+  const d = new Date(nowMs);
+  messages.push(out.accountUpdateTime(`${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`));
+  return messages;
 }
