@@ -321,7 +321,12 @@ class FakeTwsServer implements FakeTws {
       this.refuse(session, -1, `${session.label}: START_API sent twice`);
       return;
     }
-    this.handlers.dispatch(session, message);
+    try {
+      this.handlers.dispatch(session, message);
+    } catch (error) {
+      // A fake that crashes the test process on a bug of its own would hide what the client did.
+      this.refuse(session, -1, `${session.label}: the fake failed serving ${clientMessageName(message.id)}: ${(error as Error).stack ?? String(error)}`);
+    }
   }
 
   /** Records a refused client message and tells the client why; the connection keeps working. */
