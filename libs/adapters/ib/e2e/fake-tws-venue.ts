@@ -223,10 +223,10 @@ export async function startIbHarness(options: IbHarnessOptions = {}): Promise<Ib
 }
 
 /** Throws when the pinned client reported a decode error (505) or an adapter handler failed, or the fake refused a message. */
-export function expectCleanSession(harness: { adapter: IbAdapter; fake: FakeTws }): void {
+export function expectCleanSession(harness: { adapter: IbAdapter; fake?: FakeTws }): void {
   const problems: string[] = [];
   if (harness.adapter.connection.decodeErrors > 0) problems.push(`${harness.adapter.connection.decodeErrors} decode error(s) (IB 505)`);
   if (harness.adapter.connection.handlerErrors > 0) problems.push(`${harness.adapter.connection.handlerErrors} handler error(s)`);
-  if (harness.fake.clientErrors.length > 0) problems.push(`fake refused: ${harness.fake.clientErrors.join('; ')}`);
+  if (harness.fake && harness.fake.clientErrors.length > 0) problems.push(`fake refused: ${harness.fake.clientErrors.join('; ')}`);
   if (problems.length > 0) throw new Error(`expected a clean IB session, found ${problems.join(', ')}`);
 }
