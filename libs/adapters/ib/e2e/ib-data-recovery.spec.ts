@@ -131,7 +131,7 @@ describe('IB data client recovery against a fake TWS', () => {
       const r = run;
       r.h.fake.stall(1_500);
       await r.statuses.waitFor(() => r.statuses.events.some((s) => s.state === 'DEGRADED' && s.detail.includes('quiet')), 'a staleness status');
-      expect(r.h.data.staleResubscriptions).toBeGreaterThan(0);
+      expect(r.h.adapter.data.staleResubscriptions).toBeGreaterThan(0);
       expect(r.h.adapter.connection.connectionState).toBe('CONNECTED');
       const mark = r.data.size;
       await r.statuses.waitFor(() => r.statuses.events.some((s) => s.state === 'CONNECTED' && s.detail.includes('flowing again')), 'data flowing again');

@@ -153,7 +153,7 @@ describe('IB execution client recovery against a fake TWS', () => {
       const parent = spec(r.h, { side: 'BUY', type: 'LIMIT', limitPrice: Decimal.parse('5000.25') });
       const takeProfit = spec(r.h, { side: 'SELL', type: 'LIMIT', limitPrice: Decimal.parse('5010'), parentClientOrderId: parent.clientOrderId });
       const stopLoss = spec(r.h, { side: 'SELL', type: 'STOP', stopPrice: Decimal.parse('4990'), parentClientOrderId: parent.clientOrderId });
-      await r.h.execution.submitBracket(parent, takeProfit, stopLoss);
+      await r.h.adapter.execution.submitBracket(parent, takeProfit, stopLoss);
 
       const bracket = () => r.h.fake.placeOrderLog.filter((o) => [parent, takeProfit, stopLoss].some((s) => s.clientOrderId === o.orderRef));
       await r.reports.waitFor(() => bracket().length === 3, 'the three orders at the fake');
