@@ -330,7 +330,7 @@ describe('ttq data', () => {
     expect(JSON.parse(ema.stdout)).toEqual([expect.objectContaining({ runId: 'emaR1', config: { fast: 5 }, stoppedAt: (DAY0 + 10n * MINUTE).toString() })]);
   });
 
-  it('says what is wrong: a bad flag (exit 2), a database without the schema (exit 1), no database (exit 69)', async () => {
+  it('says what is wrong: a bad flag (exit 2), a database without the schema or none at all (exit 1), an unreachable one (exit 69)', async () => {
     const usage = await ttq('bars', '--symbol', 'ACME', '--interval', '1m');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toBe('ttq: --symbol: expected VENUE:SYMBOL such as SIM:ACME or BINANCE:BTCUSDT, was "ACME"\n');
@@ -339,6 +339,10 @@ describe('ttq data', () => {
     const unmigrated = await runTtq(['data', 'runs'], { cwd, env: { DATABASE_URL: empty } });
     expect(unmigrated.code).toBe(1);
     expect(unmigrated.stderr).toBe(`ttq: database ${empty} has no TTQuant schema: run ttq db migrate (or start persistence) first\n`);
+
+    const nothing = await runTtq(['data', 'runs'], { cwd, env: { DATABASE_URL: '' } });
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toBe(`ttq: no DATABASE_URL and no embedded database in ${join(cwd, '.data/postgres')}: set DATABASE_URL, or run ttq db migrate or ttq sim here first\n`);
 
     const unreachable = await runTtq(['data', 'runs'], { cwd, env: { DATABASE_URL: 'postgres://postgres:secret@127.0.0.1:1/none' } });
     expect(unreachable.code).toBe(69);

@@ -1,4 +1,6 @@
-import { connectDatabase, type Queryable } from '@ttquant/storage';
+import { connectDatabase, DEFAULT_EMBEDDED_DATA_DIR, type Queryable } from '@ttquant/storage';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { OperationFailedError, UnreachableError } from '../cli-errors';
 import type { CommandContext } from '../command';
 import { redactPassword } from '../database-url';
@@ -10,14 +12,25 @@ import { stderrLogger } from './db-serve';
  * schema is reported as such, not as a missing table.
  *
  * @throws UnreachableError when the database cannot be reached (exit 69)
- * @throws OperationFailedError when it has no TTQuant schema (exit 1)
+ * @throws OperationFailedError when it has no TTQuant schema, or there is neither a URL nor an embedded database (exit 1)
  */
 export async function withDataDatabase<T>(ctx: CommandContext, read: (db: Queryable) => Promise<T>): Promise<T> {
   const { database } = ctx.config();
   const where = database.url ? redactPassword(database.url) : 'embedded server in .data/postgres';
+  const dataDir = join(ctx.cwd, DEFAULT_EMBEDDED_DATA_DIR);
+  if (!database.url && !existsSync(dataDir)) {
+    // Reading must not create an empty cluster just to report that it is empty.
+    throw new OperationFailedError(`no DATABASE_URL and no embedded database in ${dataDir}: set DATABASE_URL, or run ttq db migrate or ttq sim here first`);
+  }
   let db;
   try {
-    db = await connectDatabase({ url: database.url, applicationName: 'ttq-data', maxConnections: 1, logger: stderrLogger(ctx) });
+    db = await connectDatabase({
+      url: database.url,
+      embedded: { dataDir },
+      applicationName: 'ttq-data',
+      maxConnections: 1,
+      logger: stderrLogger(ctx),
+    });
   } catch (error) {
     throw new UnreachableError('database', where, (error as Error).message);
   }
