@@ -249,6 +249,9 @@ describe('TimescaleDB DDL through the PostgreSQL parser (libpg-query)', () => {
       const orderBy = await sortList(setting.options[2]?.value ?? '');
       expect(segmentBy).toEqual([...table.timeSeries.segmentBy]);
       expect(orderBy[0]).toEqual({ column: table.timeSeries.timeColumn, desc: true });
+      // TimescaleDB refuses a column that is both segment-by and order-by, or named twice.
+      const named = [...segmentBy, ...orderBy.map((o) => o.column)];
+      expect(new Set(named).size).toBe(named.length);
       const columns = new Set(table.columns.map((c) => c.name));
       for (const column of [...segmentBy, ...orderBy.map((o) => o.column)]) expect(columns.has(column)).toBe(true);
       // Compressed chunks can only enforce a unique key whose columns are all segment-by or order-by columns.
