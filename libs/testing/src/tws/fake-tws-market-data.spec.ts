@@ -165,16 +165,16 @@ describe('fake TWS market data', () => {
     clock.advance(20_000);
     client.api.reqHistoricalData(3, aapl, '20250103 16:00:00 US/Eastern', '1 D', '30 mins' as never, 'TRADES' as never, 1, 2, false);
     await client.until('three responses', () => ends.size === 3);
-    // One regular session (13:30-20:00 UTC) in 30-minute bars.
+    // One regular session (9:30-16:00 New York, 14:30-21:00 UTC in January) in 30-minute bars.
     expect(bars.get(1)?.map((b) => b[0])).toEqual(Array.from({ length: 13 }, (_, i) => {
-      const t = new Date(Date.UTC(2025, 0, 3, 13, 30) + i * 1_800_000);
+      const t = new Date(Date.UTC(2025, 0, 3, 14, 30) + i * 1_800_000);
       return `20250103 ${String(t.getUTCHours()).padStart(2, '0')}:${String(t.getUTCMinutes()).padStart(2, '0')}:00 UTC`;
     }));
     expect(ends.get(1)).toBe('finished-20250102 21:00:00 UTC-20250103 21:00:00 UTC');
     expect(bars.get(2)?.map((b) => b[0])).toEqual(['20241230', '20241231', '20250101', '20250102', '20250103']);
     // Same bars whatever the date format.
     expect(bars.get(3)?.map((b) => b.slice(1))).toEqual(bars.get(1)?.map((b) => b.slice(1)));
-    expect(bars.get(3)?.[0]?.[0]).toBe(String(Date.UTC(2025, 0, 3, 13, 30) / 1000));
+    expect(bars.get(3)?.[0]?.[0]).toBe(String(Date.UTC(2025, 0, 3, 14, 30) / 1000));
     for (const [, open, high, low, close, volume] of bars.get(1) ?? []) {
       expect(high).toBeGreaterThanOrEqual(Math.max(open, close));
       expect(low).toBeLessThanOrEqual(Math.min(open, close));

@@ -28,12 +28,17 @@ describe('historical bars', () => {
     const query = { contract: aapl, endMs: Date.UTC(2025, 0, 6, 0, 0), durationSec: 4 * 86_400, barSec: 3600, useRth: false, formatDate: 1 };
     const first = generateBars(query);
     expect(generateBars(query)).toEqual(first);
-    // Thu 2 Jan 00:00 to Mon 6 Jan 00:00: Thursday and Friday only.
-    expect(first.bars).toHaveLength(48);
+    // Thu 2 Jan 00:00 to Mon 6 Jan 00:00 UTC: stock weekdays are New York's, so Friday ends Sat 05:00 UTC.
+    expect(first.bars).toHaveLength(24 + 24 + 5);
+    expect(first.bars.at(-1)?.time).toBe('20250104 04:00:00 UTC');
     expect(first.bars[0]?.time).toBe('20250102 00:00:00 UTC');
     expect(generateBars({ ...query, contract: btc }).bars).toHaveLength(96);
-    const rth = generateBars({ ...query, useRth: true });
-    expect(rth.bars.map((b) => b.time).slice(0, 7)).toEqual(['14', '15', '16', '17', '18', '19', '14'].map((h, i) => `2025010${i < 6 ? 2 : 3} ${h}:00:00 UTC`));
+    // Regular hours follow New York time: 9:30-16:00 is 14:30-21:00 UTC in January, 13:30-20:00 UTC in July.
+    const rth = generateBars({ ...query, useRth: true, barSec: 1800 });
+    expect(rth.bars.map((b) => b.time).slice(0, 2)).toEqual(['20250102 14:30:00 UTC', '20250102 15:00:00 UTC']);
+    expect(rth.bars.filter((b) => String(b.time).startsWith('20250102'))).toHaveLength(13);
+    const july = generateBars({ ...query, endMs: Date.UTC(2025, 6, 3), durationSec: 86_400, barSec: 1800, useRth: true });
+    expect([july.bars[0]?.time, july.bars.at(-1)?.time, july.bars.length]).toEqual(['20250702 13:30:00 UTC', '20250702 19:30:00 UTC', 13]);
   });
 
   it('refuses a request for more bars than it serves with 162', () => {

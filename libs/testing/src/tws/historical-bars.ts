@@ -94,15 +94,25 @@ export interface BarQuery {
   formatDate: number;
 }
 
+const NEW_YORK = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hourCycle: 'h23', weekday: 'short', hour: '2-digit', minute: '2-digit' });
+
+/** Weekday and minute of the day in New York, where US stock sessions are defined (daylight saving included). */
+function newYorkClock(ms: number): { weekday: string; minute: number } {
+  const parts = Object.fromEntries(NEW_YORK.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  return { weekday: parts['weekday'] ?? '', minute: Number(parts['hour']) * 60 + Number(parts['minute']) };
+}
+
 function isTradingTime(c: FakeTwsContract, startMs: number, barSec: number, useRth: boolean): boolean {
   if (c.secType === 'CRYPTO') return true;
-  const d = new Date(startMs);
-  const day = d.getUTCDay();
-  if (day === 0 || day === 6) return false;
-  if (!useRth || barSec >= 86_400 || !(c.secType === 'STK' || c.secType === 'ETF' || c.secType === 'IND')) return true;
-  // Regular US equity hours, 13:30-20:00 UTC, are close enough to 9:30-16:00 New York for a fake.
-  const minute = d.getUTCHours() * 60 + d.getUTCMinutes();
-  return minute >= 13 * 60 + 30 && minute < 20 * 60;
+  const stockLike = c.secType === 'STK' || c.secType === 'ETF' || c.secType === 'IND';
+  if (!stockLike || barSec >= 86_400) {
+    const day = new Date(startMs).getUTCDay();
+    return day !== 0 && day !== 6;
+  }
+  const ny = newYorkClock(startMs);
+  if (ny.weekday === 'Sat' || ny.weekday === 'Sun') return false;
+  // The regular session is 9:30-16:00 New York time; outside RTH the fake serves the whole weekday.
+  return !useRth || (ny.minute >= 9 * 60 + 30 && ny.minute < 16 * 60);
 }
 
 /**
