@@ -263,4 +263,37 @@ describe('fake TWS orders', () => {
     client.api.placeOrder(4, aapl, order({ orderRef: 'ok' }));
     await client.until('the next order fills', () => r.last(4)?.status === 'Filled');
   });
+
+  it('cancels what an IOC or FOK order cannot fill at once, and expires GTD orders on the fake clock', async () => {
+    const clock = new ManualClock(Date.UTC(2025, 0, 2, 15, 0));
+    const tws = await h.start({ clock, quoteIntervalMs: 5 });
+    const client = await h.client(1);
+    const r = recorder(client);
+    tws.setQuote('AAPL', 100, 100.02);
+    client.api.placeOrder(1, aapl, order({ tif: 'IOC', orderType: 'LMT' as never, lmtPrice: 99 }));
+    client.api.placeOrder(2, aapl, order({ tif: 'IOC' }));
+    client.api.placeOrder(3, aapl, order({ tif: 'FOK', orderType: 'LMT' as never, lmtPrice: 99 }));
+    client.api.placeOrder(4, aapl, order({ tif: 'GTD', goodTillDate: '20250102 10:01:00 US/Eastern', orderType: 'LMT' as never, lmtPrice: 99 }));
+    await client.until('IOC and FOK settled, GTD resting', () => r.last(1)?.status === 'Cancelled' && r.last(2)?.status === 'Filled' && r.last(3)?.status === 'Cancelled' && r.last(4)?.status === 'Submitted');
+    clock.advance(59_000);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(r.last(4)?.status).toBe('Submitted');
+    clock.advance(1_000);
+    await client.until('GTD expired', () => r.last(4)?.status === 'Cancelled');
+    expect(tws.openOrders()).toEqual([]);
+  });
+
+  it('rejects orders missing the prices their type needs or a readable good-till date', async () => {
+    await h.start();
+    const client = await h.client(1);
+    client.api.placeOrder(1, aapl, order({ orderType: 'LMT' as never }));
+    client.api.placeOrder(2, aapl, order({ orderType: 'STP' as never }));
+    client.api.placeOrder(3, aapl, order({ tif: 'GTD', orderType: 'LMT' as never, lmtPrice: 1, goodTillDate: 'tomorrow' }));
+    await client.until('three rejections', () => client.errors.filter((e) => e.code === 201).length === 3);
+    expect(client.errors.map((e) => [e.reqId, e.message])).toEqual([
+      [1, 'Order rejected - reason:expected lmtPrice for a LMT order, got none'],
+      [2, 'Order rejected - reason:expected auxPrice for a STP order, got none'],
+      [3, 'Order rejected - reason:expected goodTillDate like "20250102 16:00:00 US/Eastern", got "tomorrow"'],
+    ]);
+  });
 });

@@ -7,7 +7,7 @@ import type { FailableRequestKind, FakeTws, FakeTwsOptions, HistoricalRequestRec
 import { FailureQueue, twsMessage } from './faults';
 import { ClientMessageError } from './field-reader';
 import type { InboundFrame } from './framing';
-import { formatTwsTime } from './historical-bars';
+import { formatTwsTime } from './tws-time';
 import { HistoricalPacer } from './historical-pacing';
 import { MarketSimulator } from './market-simulator';
 import { MarketStreamer } from './market-streamer';
@@ -356,6 +356,7 @@ class FakeTwsServer implements FakeTws {
   // ---- market ---------------------------------------------------------------------------------
 
   private marketStep(): void {
+    this.broker.expireOrders();
     if (this.marketPaused()) return;
     for (const conId of this.streamer.subscribedConIds()) {
       this.market.step(conId);

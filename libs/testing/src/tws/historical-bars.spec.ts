@@ -1,6 +1,7 @@
 import { DEFAULT_FAKE_TWS_CONTRACTS } from './contract-registry';
 import type { FakeTwsContract } from './fake-tws-types';
-import { formatTwsTime, generateBars, HistoricalRequestError, parseBarSize, parseDuration, parseEndDateTime } from './historical-bars';
+import { generateBars, HistoricalRequestError, parseBarSize, parseDuration, parseEndDateTime } from './historical-bars';
+import { formatTwsTime } from './tws-time';
 
 const [aapl, , , , btc] = DEFAULT_FAKE_TWS_CONTRACTS as [FakeTwsContract, FakeTwsContract, FakeTwsContract, FakeTwsContract, FakeTwsContract];
 

@@ -1,6 +1,7 @@
 import type { FakeTwsContract } from './fake-tws-types';
 import { roundToTick, seededRandom } from './market-simulator';
 import type { WireBar } from './server-messages';
+import { formatTwsDay, formatTwsTime, parseTwsTime, TwsTimeError } from './tws-time';
 
 /** A historical request the fake cannot serve; the message follows TWS's wording (error 321/162). */
 export class HistoricalRequestError extends Error {
@@ -40,47 +41,14 @@ export function parseDuration(text: string): number {
   return Number(match[1]) * unit;
 }
 
-/**
- * Parses an end date-time: "" (now), "yyyymmdd-hh:mm:ss" (UTC), or "yyyymmdd hh:mm:ss" with an optional
- * IANA time zone ("US/Eastern", "UTC"); without a zone the time is read as UTC.
- */
+/** Parses a historical request's end date-time (see {@link parseTwsTime}); a bad one is error 321. */
 export function parseEndDateTime(text: string, nowMs: number): number {
-  const trimmed = text.trim();
-  if (trimmed === '') return nowMs;
-  const match = /^(\d{4})(\d{2})(\d{2})[ -](\d{2}):(\d{2}):(\d{2})(?:\s+(\S+))?$/.exec(trimmed);
-  if (!match) {
-    throw new HistoricalRequestError(`Error validating request: expected endDateTime like "20250102 16:00:00 US/Eastern", got ${JSON.stringify(text)}`, 321);
-  }
-  const [, y, mo, d, h, mi, s, zone] = match;
-  const naiveUtc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  if (zone === undefined || zone === 'UTC' || zone === 'GMT') return naiveUtc;
-  return naiveUtc - zoneOffsetMs(naiveUtc, zone, text);
-}
-
-/** Offset of a time zone from UTC at an instant, from the runtime's time zone database. */
-function zoneOffsetMs(atMs: number, zone: string, original: string): number {
-  let format: Intl.DateTimeFormat;
   try {
-    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-  } catch {
-    throw new HistoricalRequestError(`Error validating request: unknown time zone ${JSON.stringify(zone)} in endDateTime ${JSON.stringify(original)}`, 321);
+    return parseTwsTime(text, nowMs, 'endDateTime');
+  } catch (error) {
+    if (error instanceof TwsTimeError) throw new HistoricalRequestError(`Error validating request: ${error.message}`, 321);
+    throw error;
   }
-  const parts = Object.fromEntries(format.formatToParts(new Date(atMs)).map((p) => [p.type, p.value]));
-  const asUtc = Date.UTC(Number(parts['year']), Number(parts['month']) - 1, Number(parts['day']), Number(parts['hour']), Number(parts['minute']), Number(parts['second']));
-  return asUtc - atMs;
-}
-
-const pad = (n: number): string => String(n).padStart(2, '0');
-
-/** "yyyymmdd hh:mm:ss UTC" — the fake reports every time in UTC and says so. */
-export function formatTwsTime(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC`;
-}
-
-function formatDay(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}`;
 }
 
 /** What a historical request asks for, already parsed. */
@@ -150,6 +118,6 @@ function barAt(c: FakeTwsContract, startMs: number, barSec: number, formatDate: 
   const low = roundToTick(Math.min(open, close) * (1 - rnd() * 0.002), c.minTick);
   const volume = 100 * (1 + Math.floor(rnd() * 50));
   const wap = roundToTick((open + high + low + close) / 4, c.minTick);
-  const time = formatDate === 2 ? Math.floor(startMs / 1000) : barSec >= 86_400 ? formatDay(startMs) : formatTwsTime(startMs);
+  const time = formatDate === 2 ? Math.floor(startMs / 1000) : barSec >= 86_400 ? formatTwsDay(startMs) : formatTwsTime(startMs);
   return { time, open, high, low, close, volume, wap, count: 1 + Math.floor(rnd() * 40) };
 }

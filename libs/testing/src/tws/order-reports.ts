@@ -1,6 +1,6 @@
 import { reportedContract } from './contract-registry';
 import type { WireValue } from './framing';
-import { formatTwsTime } from './historical-bars';
+import { formatTwsTime } from './tws-time';
 import type { BrokerExecution, BrokerOrder } from './paper-broker';
 import * as out from './server-messages';
 

@@ -18,6 +18,15 @@ export interface BrokerOrder {
   /** Sent with transmit=0 and not yet released by a transmitting order of its bracket. */
   held: boolean;
   ocaType: number;
+  /** When a GTD order expires (fake clock ms). */
+  expiresAtMs?: number;
+}
+
+/** Order attributes the broker needs beyond the logged PLACE_ORDER. */
+export interface PlaceExtras {
+  ocaType?: number;
+  /** Parsed goodTillDate of a GTD order. */
+  expiresAtMs?: number;
 }
 
 /** One fill. */
@@ -124,7 +133,7 @@ export class PaperBroker {
   }
 
   /** Handles a PLACE_ORDER: new order, modification of a live one, or a refusal (103). */
-  place(placed: PlacedOrder, contract: FakeTwsContract, ocaType = 0): PlaceOutcome {
+  place(placed: PlacedOrder, contract: FakeTwsContract, extras: PlaceExtras = {}): PlaceOutcome {
     this.maxOrderId = Math.max(this.maxOrderId, placed.orderId);
     const existing = this.orders.get(placed.orderId);
     if (existing) {
@@ -134,7 +143,7 @@ export class PaperBroker {
         this.listener.orderError(placed, 103, 'Duplicate order id');
         return 'refused';
       }
-      this.modify(existing, placed);
+      this.modify(existing, placed, extras);
       return 'modified';
     }
     const order: BrokerOrder = {
@@ -146,8 +155,9 @@ export class PaperBroker {
       avgFillPrice: 0,
       lastFillPrice: 0,
       held: !placed.transmit,
-      ocaType,
+      ocaType: extras.ocaType ?? 0,
     };
+    if (extras.expiresAtMs !== undefined) order.expiresAtMs = extras.expiresAtMs;
     this.orders.set(placed.orderId, order);
     if (order.held) {
       this.listener.orderChanged(order);
@@ -206,6 +216,14 @@ export class PaperBroker {
     }
   }
 
+  /** Cancels GTD orders whose time has come (called on every market step). */
+  expireOrders(): void {
+    const now = this.clock.now();
+    for (const order of [...this.orders.values()]) {
+      if (ACTIVE.has(order.status) && order.expiresAtMs !== undefined && order.expiresAtMs <= now) this.cancelOrder(order, false);
+    }
+  }
+
   /** Orders not yet filled or cancelled. */
   openOrders(): BrokerOrder[] {
     return [...this.orders.values()].filter((o) => ACTIVE.has(o.status));
@@ -231,7 +249,7 @@ export class PaperBroker {
     return this.cash.get(account) ?? this.startingCash;
   }
 
-  private modify(order: BrokerOrder, placed: PlacedOrder): void {
+  private modify(order: BrokerOrder, placed: PlacedOrder, extras: PlaceExtras): void {
     if (placed.totalQuantity < order.filled) {
       this.listener.orderError(placed, 201, `Order rejected - reason:the new quantity ${placed.totalQuantity} is below the ${order.filled} already filled`);
       return;
@@ -239,6 +257,7 @@ export class PaperBroker {
     if (order.held || order.status === 'PreSubmitted') {
       // Not working yet: the change is recorded; a transmitting modification releases the bracket.
       order.placed = placed;
+      this.setExpiry(order, extras);
       if (order.held && placed.transmit) {
         order.held = false;
         this.release(order);
@@ -253,7 +272,13 @@ export class PaperBroker {
       return;
     }
     order.placed = placed;
+    this.setExpiry(order, extras);
     this.apply(order, decision);
+  }
+
+  private setExpiry(order: BrokerOrder, extras: PlaceExtras): void {
+    if (extras.expiresAtMs === undefined) delete order.expiresAtMs;
+    else order.expiresAtMs = extras.expiresAtMs;
   }
 
   /** Releases an order that transmits, and the held orders of its bracket, parent first. */
@@ -291,6 +316,8 @@ export class PaperBroker {
     order.status = 'Submitted';
     this.listener.orderChanged(order);
     if (decision !== 'rest') this.apply(order, decision);
+    // Immediate-or-cancel and fill-or-kill leave nothing resting (a custom policy keeps full control instead).
+    if (this.matchMarket && (order.placed.tif === 'IOC' || order.placed.tif === 'FOK') && ACTIVE.has(order.status)) this.cancelOrder(order, false);
   }
 
   private apply(order: BrokerOrder, decision: Exclude<FillDecision, { reject: string }>): void {

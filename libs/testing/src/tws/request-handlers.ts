@@ -5,7 +5,8 @@ import { accountUpdateMessages, accountValues, selectTags } from './account-repo
 import type { FakeTwsClock } from './fake-clock';
 import type { FailableRequestKind, FakeTwsContract, HistoricalRequestRecord, PlacedOrder } from './fake-tws-types';
 import { marketDataFailureEffect, twsMessage, type FailureQueue } from './faults';
-import { formatTwsTime, generateBars, HistoricalRequestError, parseBarSize, parseDuration, parseEndDateTime } from './historical-bars';
+import { generateBars, HistoricalRequestError, parseBarSize, parseDuration, parseEndDateTime } from './historical-bars';
+import { formatTwsTime, parseTwsTime, TwsTimeError } from './tws-time';
 import type { HistoricalPacer } from './historical-pacing';
 import { depthBook, openingTicks, tickByTick } from './market-feed';
 import type { MarketSimulator } from './market-simulator';
@@ -285,7 +286,25 @@ export class RequestHandlers {
       session.send(out.errorMessage(w.orderId, 201, `Order rejected - reason:expected totalQuantity > 0, was ${w.totalQuantity}`));
       return;
     }
-    this.ctx.broker.place(placed, c, w.ocaType ?? 0);
+    const needsLimit = w.orderType === 'LMT' || w.orderType === 'STP LMT';
+    const needsStop = w.orderType === 'STP' || w.orderType === 'STP LMT';
+    if ((needsLimit && w.lmtPrice === undefined) || (needsStop && w.auxPrice === undefined)) {
+      const missing = needsLimit && w.lmtPrice === undefined ? 'lmtPrice' : 'auxPrice';
+      session.send(out.errorMessage(w.orderId, 201, `Order rejected - reason:expected ${missing} for a ${w.orderType} order, got none`));
+      return;
+    }
+    let expiresAtMs: number | undefined;
+    if (w.tif === 'GTD') {
+      try {
+        if (w.goodTillDate.trim() === '') throw new TwsTimeError('expected a goodTillDate for a GTD order, got none');
+        expiresAtMs = parseTwsTime(w.goodTillDate, this.ctx.clock.now(), 'goodTillDate');
+      } catch (error) {
+        if (!(error instanceof TwsTimeError)) throw error;
+        session.send(out.errorMessage(w.orderId, 201, `Order rejected - reason:${error.message}`));
+        return;
+      }
+    }
+    this.ctx.broker.place(placed, c, { ocaType: w.ocaType ?? 0, ...(expiresAtMs === undefined ? {} : { expiresAtMs }) });
   }
 
   /** Sends an order's new state to its owner's connections. */
@@ -316,10 +335,10 @@ export class RequestHandlers {
     let sinceMs = 0;
     if (f.time !== '') {
       try {
-        sinceMs = parseEndDateTime(f.time, this.ctx.clock.now());
+        sinceMs = parseTwsTime(f.time, this.ctx.clock.now(), 'filter.time');
       } catch (error) {
-        if (!(error instanceof HistoricalRequestError)) throw error;
-        this.ctx.refuse(session, reqId, `${session.label}: REQ_EXECUTIONS: expected filter.time like "20250102-14:30:00", was ${JSON.stringify(f.time)}`);
+        if (!(error instanceof TwsTimeError)) throw error;
+        this.ctx.refuse(session, reqId, `${session.label}: REQ_EXECUTIONS: ${error.message}`);
         return;
       }
     }
