@@ -220,6 +220,25 @@ describe('IB execution client recovery against a fake TWS', () => {
   );
 
   it(
+    'refuses orders while TWS has lost IB (1100, DEGRADED) and takes them again once restored (1102)',
+    async () => {
+      run = await started();
+      const r = run;
+      r.h.fake.sendNotice(1100);
+      await r.reports.waitFor(() => r.h.execution.connectionState === 'DEGRADED', 'DEGRADED on 1100');
+      const refused = spec(r.h, { side: 'BUY', type: 'MARKET' });
+      await expect(r.h.execution.submit(refused)).rejects.toBeInstanceOf(DisconnectedError);
+      r.h.fake.sendNotice(1102);
+      await r.reports.waitFor(() => r.h.execution.connectionState === 'CONNECTED', 'CONNECTED on 1102');
+      const order = spec(r.h, { side: 'BUY', type: 'MARKET' });
+      await r.h.execution.submit(order);
+      await r.reports.waitFor(() => lastStatus(r, order.clientOrderId) === 'FILLED', 'an order FILLED after 1102');
+      expect(r.h.fake.placeOrderLog.some((o) => o.orderRef === refused.clientOrderId)).toBe(false);
+    },
+    20_000,
+  );
+
+  it(
     'reports IB refusing an order id (103) as REJECTED with the reason; nothing is resent',
     async () => {
       run = await started();

@@ -85,7 +85,6 @@ export interface IbDataClientOptions {
   /** The quality assumed until IB says which market data type a line gets. */
   readonly defaultQuality: DataQuality;
   readonly stalenessTimeoutMs: number;
-  readonly requestTimeoutMs: number;
   readonly logger?: AdapterLogger;
 }
 

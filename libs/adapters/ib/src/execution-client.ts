@@ -568,8 +568,7 @@ export class IbExecutionClient implements ExecutionClient {
         amended: false,
         account: account || this.account,
       };
-      if (order.orderRef && this.byClientId.has(order.orderRef)) tracked = this.byClientId.get(order.orderRef) as TrackedOrder;
-      else this.track(tracked);
+      this.track(tracked);
     }
     this.openOrdersRound?.ids.add(orderId);
     const quantity = order.totalQuantity !== undefined ? toSize(order.totalQuantity) : tracked.quantity;

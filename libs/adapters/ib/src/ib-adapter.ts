@@ -79,7 +79,6 @@ export function createIbAdapter(config: unknown = {}, context: Partial<VenueAdap
     clock,
     defaultQuality: qualityOf(marketDataType),
     stalenessTimeoutMs: resolved.stalenessTimeoutMs,
-    requestTimeoutMs: resolved.requestTimeoutMs,
     ...(logger ? { logger } : {}),
   });
   const execution = new IbExecutionClient(connection, instruments, {

@@ -81,6 +81,7 @@ export interface PendingRequest<T> {
 type AnyListener = (...args: never[]) => void;
 interface EmitterLike {
   on(event: string, listener: AnyListener): unknown;
+  off(event: string, listener: AnyListener): unknown;
   removeAllListeners(): unknown;
 }
 
@@ -255,8 +256,7 @@ export class IbConnection {
     return () => {
       const index = this.listeners.indexOf(entry);
       if (index >= 0) this.listeners.splice(index, 1);
-      // Removal from a live IBApi is done by rebuilding its listeners: rare (unsubscribe of a client), cheap.
-      if (this.api) this.attachListeners(this.api);
+      if (this.api) (this.api as unknown as EmitterLike).off(event, listener);
     };
   }
 
@@ -562,9 +562,8 @@ export class IbConnection {
   }
 
   private setState(state: ConnectionState, reason: string): void {
-    if (state === this.state && state !== 'DEGRADED') {
-      if (state !== 'RECONNECTING') return;
-    }
+    // Every change is reported once; repeated failed attempts stay one RECONNECTING.
+    if (state === this.state) return;
     this.state = state;
     this.statusListeners.emit({ state, reason });
   }

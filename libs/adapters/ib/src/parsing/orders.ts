@@ -1,4 +1,4 @@
-import type { Order as IbOrder, OrderState as IbOrderState } from '@stoqey/ib';
+import type { Order as IbOrder } from '@stoqey/ib';
 import type { OrderSide, OrderSpec, OrderStatus, OrderType, TimeInForce } from '@ttquant/domain';
 import { formatIbUtc } from './times';
 
@@ -113,14 +113,4 @@ export function mapIbOrderStatus(progress: IbOrderProgress): OrderStatus | undef
       // ApiPending, PendingSubmit, Unknown: IB has not acknowledged it yet.
       return undefined;
   }
-}
-
-/** The status text of an open order message (`orderState.status`), empty when absent. */
-export function openOrderStatus(state: IbOrderState | undefined): string {
-  return state?.status ?? '';
-}
-
-/** True for IB statuses after which the order can no longer fill. */
-export function isIbTerminal(status: string): boolean {
-  return status === 'Filled' || status === 'Cancelled' || status === 'ApiCancelled' || status === 'Inactive';
 }
