@@ -1,6 +1,7 @@
 import { Decimal, type Fill, type OrderEvent, type OrderSpec, type OrderStatus, type TradeTick } from '@ttquant/domain';
 import {
   accountSnapshotRows,
+  alertRow,
   barRow,
   BatchWriter,
   fillRow,
@@ -203,6 +204,10 @@ describe('ttq data', () => {
         ...accountSnapshotRows(account('100000.00'), DAY0, streamMeta(1, 'ex.account.SIM001')),
         ...accountSnapshotRows(account('98997.40'), DAY0 + MINUTE + 2n * SECOND, streamMeta(2, 'ex.account.SIM001')),
       ]);
+      await write(pool, 'alerts', [
+        alertRow({ severity: 'WARNING', source: 'gateway', code: 'risk.denied', message: 'order denied: max notional', context: { clientOrderId: 'emaR1c9' } }, DAY0 + 7n * MINUTE),
+        alertRow({ severity: 'CRITICAL', source: 'persistence', code: 'rows.parked', message: 'rows parked', context: {} }, DAY0 + 8n * MINUTE),
+      ]);
       await recordRunStart(pool, { runId: 'emaR1', strategyId: 'ema', mode: 'paper', instance: 'se-1', accounts: ['SIM001'], startedAt: DAY0, config: { fast: 5 }, codeVersion: 'abc1234' });
       await recordRunEnd(pool, 'emaR1', { status: 'stopped', stoppedAt: DAY0 + 10n * MINUTE });
       await recordRunStart(pool, { runId: 'mrR1', strategyId: 'meanrev', mode: 'backtest', instance: 'se-2', accounts: ['SIM002'], startedAt: DAY0 + MINUTE, config: {}, codeVersion: 'abc1234' });
@@ -328,6 +333,17 @@ describe('ttq data', () => {
     ]);
     const ema = await ttq('runs', '--strategy', 'ema', '--json');
     expect(JSON.parse(ema.stdout)).toEqual([expect.objectContaining({ runId: 'emaR1', config: { fast: 5 }, stoppedAt: (DAY0 + 10n * MINUTE).toString() })]);
+  });
+
+  it('alerts: the audit log by severity and time', async () => {
+    const all = await ttq('alerts', ...DAY);
+    expect(all.code).toBe(0);
+    const lines = all.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^TIME\s+SEVERITY\s+SOURCE\s+CODE\s+MESSAGE\s+CONTEXT$/);
+    expect(lines[1]).toMatch(/^2024-03-01T00:07:00Z\s+WARNING\s+gateway\s+risk\.denied\s+order denied: max notional\s+clientOrderId=emaR1c9$/);
+    expect(lines[2]).toMatch(/^2024-03-01T00:08:00Z\s+CRITICAL\s+persistence\s+rows\.parked\s+rows parked$/);
+    const critical = await ttq('alerts', '--severity', 'critical', ...DAY, '--json');
+    expect(JSON.parse(critical.stdout)).toEqual([{ time: (DAY0 + 8n * MINUTE).toString(), value: { severity: 'CRITICAL', source: 'persistence', code: 'rows.parked', message: 'rows parked', context: {} } }]);
   });
 
   it('says what is wrong: a bad flag (exit 2), a database without the schema or none at all (exit 1), an unreachable one (exit 69)', async () => {

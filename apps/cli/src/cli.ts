@@ -3,6 +3,7 @@ import { loadCliConfig, type CliConfig } from './cli-config';
 import { CLI_EXIT, CliError, UsageError } from './cli-errors';
 import type { Command, CommandContext } from './command';
 import { dataAccountCommand } from './commands/data-account';
+import { dataAlertsCommand } from './commands/data-alerts';
 import { dataBarsCommand } from './commands/data-bars';
 import { dataFillsCommand } from './commands/data-fills';
 import { dataOrdersCommand } from './commands/data-orders';
@@ -35,6 +36,7 @@ export const COMMANDS: readonly Command[] = [
   dataPositionsCommand,
   dataAccountCommand,
   dataRunsCommand,
+  dataAlertsCommand,
   simCommand,
 ];
 
