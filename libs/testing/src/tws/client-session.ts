@@ -30,6 +30,14 @@ export interface RealTimeBarSubscription {
   nextBarSec: number;
 }
 
+/** A historical request kept up to date (keepUpToDate=1). */
+export interface HistoricalUpdateSubscription {
+  conId: number;
+  barSec: number;
+  formatDate: number;
+  barCount: number;
+}
+
 /** Where a session is in the connection handshake. */
 export type SessionState = 'hello' | 'start-api' | 'ready' | 'closed';
 
@@ -56,6 +64,7 @@ export class ClientSession {
   readonly tickByTick = new Map<number, TickByTickSubscription>();
   readonly depth = new Map<number, DepthSubscription>();
   readonly realTimeBars = new Map<number, RealTimeBarSubscription>();
+  readonly historicalUpdates = new Map<number, HistoricalUpdateSubscription>();
   readonly accountSummaries = new Map<number, string[]>();
   positionsSubscribed = false;
   accountUpdates: string | undefined;
@@ -125,6 +134,7 @@ export class ClientSession {
     this.tickByTick.clear();
     this.depth.clear();
     this.realTimeBars.clear();
+    this.historicalUpdates.clear();
   }
 
   private write(frame: Buffer): void {

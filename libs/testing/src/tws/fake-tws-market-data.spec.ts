@@ -241,4 +241,25 @@ describe('fake TWS market data', () => {
     ]);
     expect(client.errors[0]?.message).toContain('expected a bar size like "5 mins"');
   });
+
+  it('keeps a historical request up to date with the bar in progress until it is cancelled', async () => {
+    await h.start({ quoteIntervalMs: 5, realTimeBarIntervalMs: 20 });
+    const client = await h.client(1);
+    const updates: [number, string, number, number, number, number][] = [];
+    client.on(EventName.historicalDataUpdate, (reqId: number, date: string, open: number, high: number, low: number, close: number) => updates.push([reqId, date, open, high, low, close]));
+    client.api.reqHistoricalData(51, aapl, '', '1 D', '5 mins' as never, 'TRADES' as never, 0, 2, true);
+    client.api.reqHistoricalData(52, aapl, '20250102 16:00:00 UTC', '1 D', '5 mins' as never, 'TRADES' as never, 0, 1, true);
+    await client.until('three updates and a refusal', () => updates.length >= 3 && client.errors.some((e) => e.reqId === 52 && e.code === 321));
+    const [reqId, date, , high, low] = updates[0] as [number, string, number, number, number, number];
+    expect(reqId).toBe(51);
+    expect(Number(date) % 300).toBe(0);
+    expect(high).toBeGreaterThanOrEqual(low);
+    client.api.cancelHistoricalData(51);
+    // The fake serves requests in order: once the time comes back, the cancel has been applied.
+    client.api.reqCurrentTime();
+    await client.next(EventName.currentTime);
+    const seen = updates.length;
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(updates.length).toBe(seen);
+  });
 });

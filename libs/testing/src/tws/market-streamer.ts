@@ -4,6 +4,7 @@ import type { FakeTwsClock } from './fake-clock';
 import { depthBook, isFrozen, quoteTicks, tickByTick } from './market-feed';
 import type { MarketSimulator } from './market-simulator';
 import * as out from './server-messages';
+import { formatTwsDay, formatTwsTime } from './tws-time';
 
 /** Pushes the simulated market to every subscription of every client: quotes, tick-by-tick, depth, bars. */
 export class MarketStreamer {
@@ -24,6 +25,7 @@ export class MarketStreamer {
       for (const sub of s.tickByTick.values()) ids.add(sub.conId);
       for (const sub of s.depth.values()) ids.add(sub.conId);
       for (const sub of s.realTimeBars.values()) ids.add(sub.conId);
+      for (const sub of s.historicalUpdates.values()) ids.add(sub.conId);
     }
     return ids;
   }
@@ -62,6 +64,21 @@ export class MarketStreamer {
         s.send(out.realTimeBar(reqId, { time: sub.nextBarSec, open: w.open, high: w.high, low: w.low, close: w.close, volume: w.volume, wap, count: w.count }));
         sub.nextBarSec += 5;
       }
+      for (const [reqId, sub] of s.historicalUpdates) {
+        const c = this.registry.get(sub.conId);
+        if (!c) continue;
+        s.send(out.historicalDataUpdate(reqId, sub.barCount, this.barInProgress(sub.conId, sub.barSec, sub.formatDate)));
+      }
     }
+  }
+
+  /** The bar of a keepUpToDate request that contains now, from the simulated last price. */
+  private barInProgress(conId: number, barSec: number, formatDate: number): out.WireBar {
+    const q = this.market.quote(conId);
+    const startMs = Math.floor(this.clock.now() / (barSec * 1000)) * barSec * 1000;
+    const time = formatDate === 2 ? Math.floor(startMs / 1000) : barSec >= 86_400 ? formatTwsDay(startMs) : formatTwsTime(startMs);
+    const high = Math.max(q.windowHigh, q.last);
+    const low = Math.min(q.windowLow, q.last);
+    return { time, open: q.windowOpen, high, low, close: q.last, volume: q.windowVolume, wap: Number(((high + low + q.last) / 3).toFixed(6)), count: q.windowCount };
   }
 }

@@ -80,6 +80,7 @@ export class RequestHandlers {
       case OUT.REQ_HISTORICAL_DATA:
         return this.historicalData(session, m);
       case OUT.CANCEL_HISTORICAL_DATA:
+        session.historicalUpdates.delete(m.reqId);
         return;
       case OUT.PLACE_ORDER:
         return this.placeOrder(session, m.order);
@@ -232,8 +233,12 @@ export class RequestHandlers {
         session.send(out.errorMessage(m.reqId, 162, twsMessage(162)));
         return;
       }
+      if (m.keepUpToDate && m.endDateTime.trim() !== '') {
+        throw new HistoricalRequestError(`Error validating request: expected an empty endDateTime with keepUpToDate, got ${JSON.stringify(m.endDateTime)}`, 321);
+      }
       const { startMs, bars } = generateBars({ contract: c, endMs, durationSec, barSec, useRth: m.useRth, formatDate: m.formatDate });
       session.send(out.historicalData(m.reqId, formatTwsTime(startMs), formatTwsTime(endMs), bars));
+      if (m.keepUpToDate) session.historicalUpdates.set(m.reqId, { conId: c.conId, barSec, formatDate: m.formatDate, barCount: bars.length });
     } catch (error) {
       if (!(error instanceof HistoricalRequestError)) throw error;
       session.send(out.errorMessage(m.reqId, error.code, error.message));

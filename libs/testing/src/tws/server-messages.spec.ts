@@ -127,6 +127,7 @@ describe.each([176, 187, 190, 193])('server layouts at server version %i', (v) =
       out.marketDepthL2(5, 1, 'NSDQ', 1, 0, 187.5, 200, true),
       out.realTimeBar(6, { ...bar, time: 1735828200 }),
       out.historicalData(7, '20250102 14:30:00', '20250102 14:35:00', [bar, bar]),
+      out.historicalDataUpdate(7, 2, bar),
       out.accountSummary(8, 'DU1', 'NetLiquidation', '1000000.00', 'USD'),
       out.accountSummaryEnd(8),
       out.accountValue('NetLiquidation', '1000000.00', 'USD', 'DU1'),
@@ -159,6 +160,7 @@ describe.each([176, 187, 190, 193])('server layouts at server version %i', (v) =
       EventName.historicalData,
       EventName.historicalData,
       EventName.historicalData,
+      EventName.historicalDataUpdate,
       EventName.accountSummary,
       EventName.accountSummaryEnd,
       EventName.updateAccountValue,
@@ -176,6 +178,7 @@ describe.each([176, 187, 190, 193])('server layouts at server version %i', (v) =
     expect(args(EventName.realtimeBar)).toEqual([6, 1735828200, 1, 2, 0.5, 1.5, 100, 1.2, 7]);
     expect(args(EventName.historicalData)).toEqual([7, '20250102 14:30:00', 1, 2, 0.5, 1.5, 100, 7, 1.2, undefined]);
     expect(result.events.filter((e) => e.name === EventName.historicalData)[2]?.args[1]).toBe('finished-20250102 14:30:00-20250102 14:35:00');
+    expect(args(EventName.historicalDataUpdate)).toEqual([7, '20250102 14:30:00', 1, 2, 0.5, 1.5, 100, 2, 1.2]);
     expect(args(EventName.updatePortfolio)).toEqual([expect.objectContaining({ conId: 265598, primaryExch: 'NASDAQ' }), 10, 187.5, 1875, 180, 75, 0, 'DU1']);
   });
 

@@ -41,6 +41,7 @@ export const IN = {
   ACCOUNT_SUMMARY: 63,
   ACCOUNT_SUMMARY_END: 64,
   TICK_REQ_PARAMS: 81,
+  HISTORICAL_DATA_UPDATE: 90,
   TICK_BY_TICK: 99,
 } as const;
 
@@ -176,6 +177,11 @@ export function historicalData(reqId: number, start: string, end: string, bars: 
   const fields: Fields = [IN.HISTORICAL_DATA, reqId, start, end, bars.length];
   for (const bar of bars) fields.push(bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.wap, bar.count);
   return fields;
+}
+
+/** HISTORICAL_DATA_UPDATE: the bar in progress of a keepUpToDate request (note the open, close, high, low order). */
+export function historicalDataUpdate(reqId: number, barCount: number, bar: WireBar): Fields {
+  return [IN.HISTORICAL_DATA_UPDATE, reqId, barCount, bar.time, bar.open, bar.close, bar.high, bar.low, bar.wap, bar.volume];
 }
 
 /** Contract details the fake reports for one contract. */
