@@ -520,6 +520,9 @@ export class IbDataClient implements DataClient {
       case 10168:
       case 10089:
       case 10090:
+      // Too many tick-by-tick requests for the account's market data lines, or none allowed for this contract.
+      case 10189:
+      case 10190:
         // The line will never deliver: stop it and say why.
         this.options.logger?.error({ line: line.key, code: error.code, message: error.message }, 'IB refused a market data line');
         this.lines.delete(line.key);
