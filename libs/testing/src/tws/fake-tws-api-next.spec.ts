@@ -33,6 +33,10 @@ describe('fake TWS with IBApiNext', () => {
     expect(Math.abs((await api.getCurrentTime()) - Date.now() / 1000)).toBeLessThan(5);
     const [details] = await api.getContractDetails(aapl);
     expect(details?.contract.conId).toBe(265598);
+    tws.setQuote('AAPL', 150, 150.02, 150.01);
+    const snapshot = await api.getMarketDataSnapshot(aapl, '', false);
+    expect(snapshot.get(1)?.value).toBe(150); // BID
+    expect(snapshot.get(2)?.value).toBe(150.02); // ASK
     const bars = await api.getHistoricalData(aapl, '20250103 16:00:00 US/Eastern', '1 D', '1 hour' as never, 'TRADES' as never, 1, 1);
     expect(bars.length).toBeGreaterThan(5);
     expect(bars.every((b) => (b.high ?? 0) >= (b.low ?? Infinity))).toBe(true);
