@@ -1,8 +1,10 @@
 import { Decimal, type OrderSpec } from '@ttquant/domain';
-import { DisconnectedError, type ExecutionReport, type VenueOrderReport } from '@ttquant/gateway-api';
+import { systemClock } from '@ttquant/domain';
+import { DisconnectedError, reconcileExecution, type ExecutionReport, type VenueOrderReport } from '@ttquant/gateway-api';
 import { nextClientOrderId } from '@ttquant/gateway-api/testing';
 import { EventLog } from './event-log';
-import { expectCleanSession, startIbHarness, type IbHarness } from './fake-tws-venue';
+import { createIbAdapter } from '../src';
+import { FAST_RECONNECT, expectCleanSession, startIbHarness, type IbHarness } from './fake-tws-venue';
 
 const ES = { venue: 'IB', symbol: 'ESZ7' };
 
@@ -234,6 +236,40 @@ describe('IB execution client recovery against a fake TWS', () => {
       await r.h.execution.submit(order);
       await r.reports.waitFor(() => lastStatus(r, order.clientOrderId) === 'FILLED', 'an order FILLED after 1102');
       expect(r.h.fake.placeOrderLog.some((o) => o.orderRef === refused.clientOrderId)).toBe(false);
+    },
+    20_000,
+  );
+
+  it(
+    "lists another API client's order as external and leaves it alone on cancelAll",
+    async () => {
+      run = await started();
+      const r = run;
+      const mine = spec(r.h, { side: 'BUY', type: 'LIMIT', limitPrice: Decimal.parse('4960') });
+      await r.h.execution.submit(mine);
+      await r.reports.waitFor(() => lastStatus(r, mine.clientOrderId) === 'ACCEPTED', 'my order ACCEPTED');
+      // Another API client of the same account (the fake hands out order ids account-wide, so it connects second).
+      const other = createIbAdapter(
+        { port: r.h.fake.port, clientId: 21, reconnect: FAST_RECONNECT, instruments: [{ symbol: 'ESZ7', ibSymbol: 'ES', secType: 'FUT', lastTradeDateOrContractMonth: '202712' }] },
+        { clock: systemClock },
+        { env: {} },
+      );
+      try {
+        await other.instruments.load();
+        await other.execution.connect();
+        const foreign = spec(r.h, { side: 'BUY', type: 'LIMIT', limitPrice: Decimal.parse('4950'), clientOrderId: 'placedelsewhere1' });
+        await other.execution.submit(foreign);
+        await r.reports.waitFor(() => r.h.fake.openOrders().length === 2, 'both orders working at the fake');
+
+        const result = await reconcileExecution(r.h.execution, { knownOrders: [] });
+        expect(result.external.map((o) => o.clientOrderId).sort()).toEqual([mine.clientOrderId, 'placedelsewhere1'].sort());
+        await r.h.execution.cancelAll({ account: r.h.execution.account });
+        await r.reports.waitFor(() => lastStatus(r, mine.clientOrderId) === 'CANCELED', 'my order CANCELED');
+        expect(r.h.fake.openOrders().map((o) => o.orderRef)).toEqual(['placedelsewhere1']);
+        expectCleanSession({ adapter: other });
+      } finally {
+        await other.dispose();
+      }
     },
     20_000,
   );

@@ -65,6 +65,9 @@ const COMMISSION_CACHE_LIMIT = 10_000;
 
 /** One order as the adapter tracks it: TTQuant's spec (when placed here) and IB's view. */
 interface TrackedOrder {
+  /** `clientId/orderId`, or `perm/permId` for orders placed in TWS by hand (order id 0): ids are per client. */
+  readonly key: string;
+  readonly clientId: number;
   readonly clientOrderId: string;
   readonly orderId: number;
   readonly instrument: Instrument;
@@ -131,7 +134,7 @@ export class IbExecutionClient implements ExecutionClient {
   private connected = false;
   private readonly reports = new Listeners<ExecutionReport>();
   private readonly byClientId = new Map<string, TrackedOrder>();
-  private readonly byOrderId = new Map<number, TrackedOrder>();
+  private readonly byKey = new Map<string, TrackedOrder>();
   private readonly emittedExecIds = new Set<string>();
   private readonly pendingFills = new Map<string, PendingFill>();
   private readonly commissions = new Map<string, CommissionReport>();
@@ -145,7 +148,7 @@ export class IbExecutionClient implements ExecutionClient {
   private lastExecutionTime: UnixNanos | undefined;
   private startedAt: UnixNanos = 0n;
   private positionsRound: { promise: Promise<PositionSnapshot[]>; resolve: () => void; seen: boolean } | undefined;
-  private openOrdersRound: { promise: Promise<VenueOrderReport[]>; resolve: () => void; ids: Set<number> } | undefined;
+  private openOrdersRound: { promise: Promise<VenueOrderReport[]>; resolve: () => void; keys: Set<string> } | undefined;
   private readonly executionQueries = new Map<number, { executions: { contract: Contract; execution: Execution }[]; resolve: () => void }>();
   private readonly stops: Unsubscribe[] = [];
   private reconciling: Promise<void> | undefined;
@@ -286,8 +289,9 @@ export class IbExecutionClient implements ExecutionClient {
     this.requireReady('cancel all orders');
     const open = await this.openOrders();
     for (const report of open) {
-      const tracked = this.byClientId.get(report.clientOrderId) ?? this.byOrderId.get(Number(report.venueOrderId));
-      if (!tracked) continue;
+      const tracked = this.byClientId.get(report.clientOrderId);
+      // Orders of other API clients or placed by hand cannot be cancelled from this client.
+      if (!tracked || tracked.clientId !== this.connection.clientId) continue;
       if (command.instrument && (command.instrument.symbol !== tracked.instrument.id.symbol || command.instrument.venue !== this.venue)) continue;
       if (command.strategyId !== undefined && tracked.strategyId !== command.strategyId) continue;
       this.connection.send(`cancel order ${tracked.clientOrderId}`, (api) => api.cancelOrder(tracked.orderId));
@@ -297,14 +301,14 @@ export class IbExecutionClient implements ExecutionClient {
   async openOrders(): Promise<VenueOrderReport[]> {
     if (this.openOrdersRound) return this.openOrdersRound.promise;
     const slot = this.connection.openRequest<void>('open orders');
-    const ids = new Set<number>();
+    const keys = new Set<string>();
     const round = {
-      ids,
+      keys,
       resolve: () => slot.resolve(),
       promise: slot.promise.then(() => {
         const reports: VenueOrderReport[] = [];
-        for (const orderId of ids) {
-          const tracked = this.byOrderId.get(orderId);
+        for (const key of keys) {
+          const tracked = this.byKey.get(key);
           if (!tracked || tracked.account !== this.account) continue;
           const report = this.buildReport(tracked);
           if (report && (report.status === 'ACCEPTED' || report.status === 'PARTIALLY_FILLED' || report.status === 'PENDING_CANCEL')) {
@@ -365,6 +369,11 @@ export class IbExecutionClient implements ExecutionClient {
   }
 
   async executionsSince(since?: UnixNanos): Promise<Fill[]> {
+    return (await this.queryExecutions(since)).map((e) => e.fill);
+  }
+
+  /** The account's executions since `since` (IB filters by whole seconds), oldest first, with the client id that placed each. */
+  private async queryExecutions(since?: UnixNanos): Promise<{ fill: Fill; clientId: number }[]> {
     const slot = this.connection.openRequest<void>('executions');
     const query = { executions: [] as { contract: Contract; execution: Execution }[], resolve: () => slot.resolve() };
     this.executionQueries.set(slot.reqId, query);
@@ -384,17 +393,22 @@ export class IbExecutionClient implements ExecutionClient {
     }
     await this.waitForCommissions(query.executions.map((e) => e.execution.execId ?? ''));
     const receivedAt = this.options.clock.nowNanos();
+    // IB execution times have whole seconds: an execution in the second of `since` counts.
+    const floor = since === undefined ? undefined : since - (since % 1_000_000_000n);
     const fills = query.executions
-      .map(({ contract, execution }) => this.fillOf(execution, contract, receivedAt))
-      .filter((fill) => since === undefined || fill.eventTime >= since);
-    fills.sort((a, b) => (a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0));
+      .map(({ contract, execution }) => ({ fill: this.fillOf(execution, contract, receivedAt), clientId: execution.clientId ?? -1 }))
+      .filter(({ fill }) => floor === undefined || fill.eventTime >= floor);
+    fills.sort((a, b) => (a.fill.eventTime < b.fill.eventTime ? -1 : a.fill.eventTime > b.fill.eventTime ? 1 : 0));
     return fills;
   }
 
   private place(spec: OrderSpec, instrument: Instrument, ibOrder: IbOrder): number {
     const orderId = this.connection.nextOrderId();
     const contract = this.instruments.contractOf(spec.instrument);
+    const clientId = this.connection.clientId;
     const tracked: TrackedOrder = {
+      key: orderKey(clientId, orderId, undefined),
+      clientId,
       clientOrderId: spec.clientOrderId,
       orderId,
       instrument,
@@ -420,8 +434,9 @@ export class IbExecutionClient implements ExecutionClient {
   }
 
   private track(tracked: TrackedOrder): void {
-    this.byOrderId.set(tracked.orderId, tracked);
-    if (tracked.clientOrderId !== '') this.byClientId.set(tracked.clientOrderId, tracked);
+    this.byKey.set(tracked.key, tracked);
+    // The first order known by a client order id keeps it: another system's orderRef never takes a TTQuant order's name.
+    if (tracked.clientOrderId !== '' && !this.byClientId.has(tracked.clientOrderId)) this.byClientId.set(tracked.clientOrderId, tracked);
   }
 
   private workingOrder(clientOrderId: string, action: string): TrackedOrder {
@@ -449,8 +464,8 @@ export class IbExecutionClient implements ExecutionClient {
       c.onOrderError((error) => this.onOrderError(error)),
       c.on('openOrder', (orderId, contract, order, state) => this.onOpenOrder(orderId, contract, order, state)),
       c.on('openOrderEnd', () => this.openOrdersRound?.resolve()),
-      c.on('orderStatus', (orderId, status, filled, remaining, avgFillPrice) =>
-        this.onOrderStatus(orderId, status, filled, remaining, avgFillPrice),
+      c.on('orderStatus', (orderId, status, filled, remaining, avgFillPrice, permId, _parentId, _lastFillPrice, clientId) =>
+        this.onOrderStatus(orderKey(clientId ?? c.clientId, orderId, permId), status, filled, remaining, avgFillPrice),
       ),
       c.on('execDetails', (reqId, contract, execution) => this.onExecDetails(reqId, contract, execution)),
       c.on('execDetailsEnd', (reqId) => this.onExecDetailsEnd(reqId)),
@@ -498,7 +513,7 @@ export class IbExecutionClient implements ExecutionClient {
       this.subscribeAccount();
       await this.verify();
       this.reconciled = true;
-      this.options.logger?.info({ session, orders: this.byOrderId.size }, 'IB execution reconciled');
+      this.options.logger?.info({ session, orders: this.byKey.size }, 'IB execution reconciled');
       this.setState('CONNECTED', session <= 1 ? 'connected and reconciled' : 'reconnected and reconciled');
     })();
     this.reconciling = run;
@@ -515,16 +530,18 @@ export class IbExecutionClient implements ExecutionClient {
    * in-flight orders IB no longer works from those executions.
    */
   private async verify(): Promise<void> {
-    const open = await this.openOrders();
-    const working = new Set(open.map((r) => r.venueOrderId));
+    const round = this.openOrders();
+    const working = this.openOrdersRound?.keys;
+    await round;
     const since = this.lastExecutionTime ?? this.startedAt - 24n * 3_600n * 1_000_000_000n;
-    const fills = await this.executionsSince(since);
-    for (const fill of fills) this.emitFillOnce(fill);
-    for (const tracked of this.byOrderId.values()) {
+    // Fills of this client only, as the live stream delivers them; others' come through executionsSince.
+    for (const { fill, clientId } of await this.queryExecutions(since)) if (clientId === this.connection.clientId) this.emitFillOnce(fill);
+    for (const tracked of this.byKey.values()) {
+      if (tracked.clientId !== this.connection.clientId) continue;
       const status = this.currentStatus(tracked);
       if (status === undefined && tracked.emittedFilled.isZero()) continue;
       if (status === 'FILLED' || status === 'CANCELED' || status === 'REJECTED' || status === 'EXPIRED') continue;
-      if (working.has(String(tracked.orderId))) continue;
+      if (working?.has(tracked.key)) continue;
       // Not working at IB any more: whatever filled is all that ever will.
       tracked.filled = Decimal.max(tracked.filled, tracked.emittedFilled);
       tracked.ibStatus = tracked.emittedFilled.gte(tracked.quantity) ? 'Filled' : 'Cancelled';
@@ -543,11 +560,15 @@ export class IbExecutionClient implements ExecutionClient {
 
   private onOpenOrder(orderId: number, contract: Contract, order: IbOrder, state: IbOrderState): void {
     const account = order.account ?? '';
-    let tracked = this.byOrderId.get(orderId) ?? (order.orderRef ? this.byClientId.get(order.orderRef) : undefined);
+    const clientId = order.clientId ?? this.connection.clientId;
+    const key = orderKey(clientId, orderId, order.permId);
+    let tracked = this.byKey.get(key);
     if (!tracked) {
       // Placed by an earlier run of this client, another client or by hand: track it to report it.
       const instrument = this.instruments.instrumentForContract(contract);
       tracked = {
+        key,
+        clientId,
         clientOrderId: order.orderRef ?? '',
         orderId,
         instrument,
@@ -570,7 +591,7 @@ export class IbExecutionClient implements ExecutionClient {
       };
       this.track(tracked);
     }
-    this.openOrdersRound?.ids.add(orderId);
+    this.openOrdersRound?.keys.add(key);
     const quantity = order.totalQuantity !== undefined ? toSize(order.totalQuantity) : tracked.quantity;
     const limit = validPrice(order.lmtPrice) !== undefined ? toPrice(tracked.instrument, order.lmtPrice as number) : undefined;
     const stop = validPrice(order.auxPrice) !== undefined ? toPrice(tracked.instrument, order.auxPrice as number) : undefined;
@@ -587,8 +608,8 @@ export class IbExecutionClient implements ExecutionClient {
     this.update(tracked);
   }
 
-  private onOrderStatus(orderId: number, status: string, filled: number, remaining: number, avgFillPrice: number): void {
-    const tracked = this.byOrderId.get(orderId);
+  private onOrderStatus(key: string, status: string, filled: number, remaining: number, avgFillPrice: number): void {
+    const tracked = this.byKey.get(key);
     if (!tracked) return;
     tracked.ibStatus = status;
     const filledQty = toSize(filled ?? 0);
@@ -605,7 +626,7 @@ export class IbExecutionClient implements ExecutionClient {
   }
 
   private onOrderError(error: IbIdMessage): void {
-    const tracked = this.byOrderId.get(error.id);
+    const tracked = this.byKey.get(orderKey(this.connection.clientId, error.id, undefined));
     if (!tracked) {
       this.options.logger?.warn({ orderId: error.id, code: error.code, message: error.message }, 'IB error for an unknown order id');
       return;
@@ -696,7 +717,7 @@ export class IbExecutionClient implements ExecutionClient {
   }
 
   private fillOf(execution: Execution, contract: Contract, receivedAt: UnixNanos): Fill {
-    const tracked = this.byOrderId.get(execution.orderId ?? -1) ?? (execution.orderRef ? this.byClientId.get(execution.orderRef) : undefined);
+    const tracked = this.byKey.get(orderKey(execution.clientId ?? this.connection.clientId, execution.orderId, execution.permId));
     const instrument = tracked?.instrument ?? this.instruments.instrumentForContract(contract);
     const fill = toFill(execution, this.commissions.get(execution.execId ?? ''), {
       instrument,
@@ -718,7 +739,7 @@ export class IbExecutionClient implements ExecutionClient {
       const symbol = fill.instrument.symbol;
       this.realized.set(symbol, (this.realized.get(symbol) ?? Decimal.ZERO).add(Decimal.fromNumber(realized)));
     }
-    const tracked = this.byClientId.get(fill.clientOrderId) ?? this.byOrderId.get(Number(fill.venueOrderId));
+    const tracked = this.byClientId.get(fill.clientOrderId);
     if (tracked) {
       tracked.emittedFilled = tracked.emittedFilled.add(fill.quantity);
       tracked.emittedFillValue = tracked.emittedFillValue.add(fill.quantity.mul(fill.price));
@@ -872,6 +893,11 @@ export class IbExecutionClient implements ExecutionClient {
     const status: VenueStatus = { venue: this.venue, channel: 'execution', account: this.account, state, detail };
     this.reports.emit({ kind: 'status', status });
   }
+}
+
+/** The key of an order: order ids are per API client; orders placed in TWS by hand have id 0 and only a permId. */
+function orderKey(clientId: number, orderId: number | undefined, permId: number | undefined): string {
+  return orderId !== undefined && orderId > 0 ? `${clientId}/${orderId}` : `perm/${permId ?? 0}`;
 }
 
 function validPrice(value: number | undefined): number | undefined {

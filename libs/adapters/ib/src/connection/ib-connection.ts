@@ -164,6 +164,11 @@ export class IbConnection {
     return this.accountInUse;
   }
 
+  /** The API client id of this connection (orders belong to it). */
+  get clientId(): number {
+    return this.options.clientId;
+  }
+
   /** The server version TWS claimed, 0 when not connected. */
   get serverVersion(): number {
     return this.api?.serverVersion ?? 0;

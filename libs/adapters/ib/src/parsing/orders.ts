@@ -1,5 +1,6 @@
 import type { Order as IbOrder } from '@stoqey/ib';
 import type { OrderSide, OrderSpec, OrderStatus, OrderType, TimeInForce } from '@ttquant/domain';
+import { InvalidOrderError } from '@ttquant/gateway-api';
 import { formatIbUtc } from './times';
 
 /** TTQuant order types to IB's. */
@@ -55,7 +56,7 @@ export interface IbOrderFields {
  */
 export function toIbOrder(spec: OrderSpec, fields: IbOrderFields): IbOrder {
   const tif = IB_TIMES_IN_FORCE[spec.timeInForce];
-  if (tif === undefined) throw new Error(`expected a time in force IB takes (DAY, GTC, IOC, GTD), was ${spec.timeInForce}`);
+  if (tif === undefined) throw new InvalidOrderError(`expected a time in force IB takes (DAY, GTC, IOC, GTD), was ${spec.timeInForce}`);
   const order: IbOrder = {
     action: ibAction(spec.side) as IbOrder['action'],
     totalQuantity: spec.quantity.toNumber(),
@@ -69,7 +70,7 @@ export function toIbOrder(spec: OrderSpec, fields: IbOrderFields): IbOrder {
   if (spec.limitPrice !== undefined && (spec.type === 'LIMIT' || spec.type === 'STOP_LIMIT')) order.lmtPrice = spec.limitPrice.toNumber();
   if (spec.stopPrice !== undefined && (spec.type === 'STOP' || spec.type === 'STOP_LIMIT')) order.auxPrice = spec.stopPrice.toNumber();
   if (spec.timeInForce === 'GTD') {
-    if (spec.expireTime === undefined) throw new Error(`expected expireTime for a GTD order ${spec.clientOrderId}, was missing`);
+    if (spec.expireTime === undefined) throw new InvalidOrderError(`expected expireTime for a GTD order ${spec.clientOrderId}, was missing`);
     order.goodTillDate = formatIbUtc(spec.expireTime);
   }
   if (fields.parentId !== undefined) order.parentId = fields.parentId;
