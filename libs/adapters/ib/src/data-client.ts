@@ -515,12 +515,12 @@ export class IbDataClient implements DataClient {
         line.stale = true;
         this.refreshState(`${line.key}: IB 10197: ${error.message}`);
         return;
+      // Unknown contract, no market data permission, or (10189/10190) too many tick-by-tick requests.
       case 200:
       case 354:
       case 10168:
       case 10089:
       case 10090:
-      // Too many tick-by-tick requests for the account's market data lines, or none allowed for this contract.
       case 10189:
       case 10190:
         // The line will never deliver: stop it and say why.
