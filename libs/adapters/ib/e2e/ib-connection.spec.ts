@@ -83,6 +83,8 @@ describe('IB connection against a fake TWS', () => {
     );
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as Error).message).toMatch(/IB 326: client id 7 is already in use/);
+    // A configuration mistake: no endless retrying against the other connection.
+    expect(second.connection.connectionState).toBe('DISCONNECTED');
     expect(first.execution.connectionState).toBe('CONNECTED');
   });
 

@@ -553,6 +553,8 @@ export class IbDataClient implements DataClient {
       const first = !line.stale;
       line.stale = true;
       this.options.logger?.warn({ line: line.key, quietMs: quiet }, 'IB subscription quiet; re-requesting it');
+      // Cancel the quiet request first: TWS still counts it against the account's market data lines.
+      this.cancelLine(line);
       this.requestLine(line);
       if (first) this.refreshState(`${line.key} quiet for ${quiet} ms; re-requested`);
     }

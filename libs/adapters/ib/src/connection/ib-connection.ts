@@ -427,7 +427,8 @@ export class IbConnection {
         // The client id is taken: this attempt is over. On the first attempt the service must not start.
         this.logger?.error({ code, clientId: this.options.clientId }, 'IB client id already in use');
         if (this.sessionNumber === 0) {
-          this.refuse(`IB 326: client id ${this.options.clientId} is already in use by another connection: ${message}`, false);
+          // A second service with the same client id: a configuration mistake, not something to retry.
+          return this.refuse(`IB 326: client id ${this.options.clientId} is already in use by another connection: ${message}`);
         }
         return this.linkDown(`IB 326: client id ${this.options.clientId} is already in use`);
       case 1100:
@@ -498,12 +499,11 @@ export class IbConnection {
     return account;
   }
 
-  /** Refuses the session for good (or only fails the start, when `final` is false). */
-  private refuse(message: string, final = true): void {
+  /** Refuses the session for good: start fails with the reason and no reconnect follows. */
+  private refuse(message: string): void {
     const error = new IbSessionRefusedError(message);
     this.logger?.error({ reason: message }, 'IB session refused');
     this.rejectStart(error);
-    if (!final) return;
     this.fatal = error;
     this.stop(message);
   }
