@@ -1,4 +1,7 @@
+import { systemClock } from '@ttquant/domain';
 import { RateLimitError, UnknownInstrumentError } from '@ttquant/gateway-api';
+import { startFakeTws } from '@ttquant/testing';
+import { createIbAdapter } from '../src';
 import { contractRef } from '../src/parsing/contracts';
 import { expectCleanSession, startIbHarness, type IbHarness } from './fake-tws-venue';
 
@@ -50,5 +53,28 @@ describe('IB history source (requestBars) against a fake TWS', () => {
     await expect(h.adapter.history.requestBars(unknown)).rejects.toBeInstanceOf(UnknownInstrumentError);
     // The source itself still works after the refusals.
     expect((await h.adapter.history.requestBars(request(h, '20250102-21:00:00'))).length).toBe(390);
+  });
+});
+
+describe('IB history source on its own', () => {
+  it('opens the connection itself when nothing else did', async () => {
+    const fake = await startFakeTws();
+    const ib = createIbAdapter({ port: fake.port, clientId: 12 }, { clock: systemClock }, { env: {} });
+    try {
+      const bars = await ib.history.requestBars({
+        contract: { conId: 265598, symbol: 'AAPL', secType: 'STK', exchange: 'SMART', currency: 'USD' },
+        endDateTime: '20250103-21:00:00',
+        duration: '1 D',
+        barSize: '1 hour',
+        whatToShow: 'MIDPOINT',
+        useRth: false,
+      });
+      expect(bars.length).toBeGreaterThan(0);
+      expect(ib.connection.connectionState).toBe('CONNECTED');
+      expectCleanSession({ adapter: ib, fake });
+    } finally {
+      await ib.dispose();
+      await fake.close();
+    }
   });
 });

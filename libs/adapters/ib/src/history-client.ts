@@ -13,6 +13,8 @@ const EPOCH_SECONDS = 2;
  * signal, surfaced as `RateLimitError`.
  */
 export class IbHistoryClient implements IbHistorySource {
+  private holdsConnection = false;
+
   constructor(private readonly connection: IbConnection) {}
 
   /**
@@ -20,6 +22,11 @@ export class IbHistoryClient implements IbHistorySource {
    * @throws RateLimitError (IB 162), UnknownInstrumentError (200), DisconnectedError, RequestTimeoutError.
    */
   async requestBars(request: IbBarRequest): Promise<IbHistoricalBar[]> {
+    if (!this.holdsConnection) {
+      // A backfill may run without either client connected; the adapter's dispose closes the connection.
+      this.holdsConnection = true;
+      await this.connection.acquire();
+    }
     const description =
       `historical ${request.barSize} ${request.whatToShow} bars of ${request.contract.symbol} ` +
       `for ${request.duration} ending ${request.endDateTime}`;
