@@ -8,7 +8,7 @@ import { alert, DAY0, meta, quote } from '../testing/fixtures';
 import { createMigratedSchema } from '../testing/migrated-schema';
 import type { TestSchema } from '../testing/test-schema';
 import { waitFor } from '../testing/wait-for';
-import { BatchWriter, type TableRow } from './batch-writer';
+import { BatchWriter, YIELD_EVERY_ROWS, type TableRow } from './batch-writer';
 import { alertRow, quoteTickRow } from './row-mappers';
 import type { ParkedRows } from './row-parking';
 
@@ -233,6 +233,19 @@ describe('BatchWriter', () => {
       });
       expect(writer.stats).toMatchObject({ rowsWritten: 0, rowsParked: 2, retries: 2 });
     });
+  });
+
+  it('lets the event loop run while a COPY is in flight, even for a caller writing in a tight loop', async () => {
+    const writer = quotesWriter({ batchRows: 1000, maxBufferedRows: 10_000 });
+    // The 1000th write seals the first batch: its COPY is now in flight.
+    for (let i = 1; i <= 1000; i++) await writer.write(quoteRow(i));
+    let turns = 0;
+    setImmediate(() => turns++);
+    // Fewer rows than a batch: nothing is sealed, so only the in-flight yield can let the turn run.
+    for (let i = 1001; i <= 1000 + YIELD_EVERY_ROWS; i++) await writer.write(quoteRow(i));
+    expect(turns).toBe(1);
+    await writer.flush();
+    expect(await count('quote_ticks')).toBe(1000 + YIELD_EVERY_ROWS);
   });
 
   it('refuses a buffer smaller than a batch', () => {

@@ -73,6 +73,15 @@ interface Waiter {
 const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
+ * While a COPY is in flight, every this many accepted writes yield one
+ * event-loop turn. A caller that awaits resolved writes runs on microtasks and
+ * never lets the connection's replies (CopyInResponse, ReadyForQuery) be read:
+ * each COPY would stall until the next batch is sealed. One `setImmediate`
+ * per 512 rows costs nanoseconds per row.
+ */
+export const YIELD_EVERY_ROWS = 512;
+
+/**
  * Stores rows of one table in batches with binary COPY.
  *
  * - **Batching**: rows are encoded as they arrive and sent when a batch is
@@ -91,6 +100,9 @@ const RESOLVED: Promise<void> = Promise.resolve();
  *   waiting for space, then refuses further writes.
  *
  * One batch is in flight at a time, so rows reach the table in write order.
+ * While it is, `write()` yields an event-loop turn every
+ * {@link YIELD_EVERY_ROWS} rows, so its COPY is never held up by a caller
+ * that writes from a tight loop.
  *
  * @example
  * const quotes = new BatchWriter(pool, 'quote_ticks', { onParked: (p) => alert(p) });
@@ -121,6 +133,8 @@ export class BatchWriter<N extends TableName> {
   private closing: Promise<void> | undefined;
   /** The next write() yields to the event loop (set when a batch is sealed). */
   private yieldOnce = false;
+  /** Writes accepted since write() last yielded. */
+  private sinceYield = 0;
   /** Rows handed to write(), and rows stored or parked: flush() waits for the second to reach the first. */
   private received = 0;
   private settled = 0;
@@ -177,10 +191,12 @@ export class BatchWriter<N extends TableName> {
     this.received++;
     if (this.waiters.length === 0 && !this.isFull()) {
       this.accept(row);
-      if (!this.yieldOnce) return RESOLVED;
-      // A batch was just sealed: give the event loop one turn so its COPY starts
-      // now, while the caller encodes the next one, instead of after the buffer fills.
+      if (!this.yieldOnce && (this.draining === undefined || ++this.sinceYield < YIELD_EVERY_ROWS)) return RESOLVED;
+      // A batch was just sealed, or one is being sent: give the event loop a turn so
+      // the COPY progresses while the caller encodes the next batch, instead of
+      // waiting until the caller stops.
       this.yieldOnce = false;
+      this.sinceYield = 0;
       return new Promise<void>((resolve) => setImmediate(resolve));
     }
     // Full: when everything held sits in the open batch, send it now rather than at the timer.

@@ -1,6 +1,7 @@
 import { Decimal } from '@ttquant/domain';
 import { Client } from 'pg';
 import { EncodeError } from '../errors';
+import { nanosToPgMicros } from '../pg-time';
 import { TEST_DATABASE_URL } from '../testing/test-schema';
 import { BinaryCopyEncoder, COPY_HEADER, COPY_TRAILER, numericParts, type CopyColumn, type CopyRow } from './binary-copy-encoder';
 import { copyChunks } from './copy-stream';
@@ -61,6 +62,98 @@ describe('BinaryCopyEncoder', () => {
     expect(encoder.sliceLength(0, 100)).toBe(encoder.byteLength);
   });
 
+  /** One field as PostgreSQL's int8send writes it: length 8, then the value big-endian. */
+  function int8Field(value: bigint): Buffer {
+    const field = Buffer.alloc(12);
+    field.writeInt32BE(8, 0);
+    field.writeBigInt64BE(value, 4);
+    return field;
+  }
+
+  /** The bytes of a one-column row holding `value`. */
+  function rowBytes(type: CopyColumn['type'], value: CopyRow[number]): Buffer {
+    const encoder = new BinaryCopyEncoder([{ name: 'v', type }], 16);
+    encoder.addRow([value]);
+    return Buffer.from(encoder.slice(0, 1));
+  }
+
+  const FIELD_COUNT_1 = Buffer.from([0, 1]);
+
+  it.each([
+    0n,
+    -1n,
+    1n,
+    4_294_967_295n,
+    4_294_967_296n,
+    -4_294_967_296n,
+    -4_294_967_297n,
+    1_709_251_200_123_456_789n,
+    9_223_372_036_854_775_807n,
+    -9_223_372_036_854_775_808n,
+  ])('int8 %p as a bigint and (when safe) a number is its big-endian bytes', (value) => {
+    const expected = Buffer.concat([FIELD_COUNT_1, int8Field(value)]);
+    expect(rowBytes('int8', value)).toEqual(expected);
+    if (value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)) {
+      expect(rowBytes('int8', Number(value))).toEqual(expected);
+    }
+  });
+
+  it('int8 edges: the safe-integer limits as numbers; beyond int64 or unsafe numbers are refused', () => {
+    for (const value of [Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, -1, -(2 ** 32) - 5]) {
+      expect(rowBytes('int8', value)).toEqual(Buffer.concat([FIELD_COUNT_1, int8Field(BigInt(value))]));
+    }
+    const encoder = new BinaryCopyEncoder([{ name: 'v', type: 'int8' }]);
+    expect(() => encoder.addRow([2n ** 63n])).toThrow('column v: expected a bigint within int64 (int8), was 9223372036854775808n');
+    expect(() => encoder.addRow([2 ** 53])).toThrow('column v: expected a bigint or safe integer (int8), was 9007199254740992');
+    expect(encoder.rowCount).toBe(0);
+  });
+
+  it.each([
+    0n,
+    -1n,
+    -999n,
+    -1_000n,
+    -1_001n,
+    999n,
+    946_684_800_000_000_000n,
+    1_709_251_200_123_456_789n,
+    -62_135_596_800_000_000_001n,
+    9_000_000_000_000_000_000_000n,
+  ])('timestamptz %p ns is microseconds since 2000 rounded down', (nanos) => {
+    expect(rowBytes('timestamptz', nanos)).toEqual(Buffer.concat([FIELD_COUNT_1, int8Field(nanosToPgMicros(nanos))]));
+  });
+
+  it('refuses a timestamptz whose microseconds do not fit int64', () => {
+    const encoder = new BinaryCopyEncoder([{ name: 'ts', type: 'timestamptz' }]);
+    expect(() => encoder.addRow([10n ** 25n])).toThrow(
+      'column ts: expected nanoseconds within int64 microseconds (timestamptz), was 10000000000000000000000000n',
+    );
+    expect(encoder.byteLength).toBe(0);
+  });
+
+  it.each([
+    '',
+    'BTC/USDT',
+    'md.tick.binance.BTC/USDT',
+    'Zürich',
+    'abc€',
+    'rocket 🚀',
+    '\u007f\u0080',
+    'a'.repeat(64),
+    `${'a'.repeat(63)}é`,
+    `${'b'.repeat(200)}ü`,
+    'x'.repeat(5000),
+  ])('text %p is its UTF-8 bytes, also as jsonb after the version byte', (text) => {
+    const utf8 = Buffer.from(text, 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeInt32BE(utf8.length, 0);
+    expect(rowBytes('text', text)).toEqual(Buffer.concat([FIELD_COUNT_1, length, utf8]));
+    const json = Buffer.from(JSON.stringify(text), 'utf8');
+    const jsonLength = Buffer.alloc(4);
+    jsonLength.writeInt32BE(json.length + 1, 0);
+    expect(rowBytes('jsonb', text)).toEqual(Buffer.concat([FIELD_COUNT_1, jsonLength, Buffer.from([1]), json]));
+  });
+
   describe('against PostgreSQL', () => {
     let client: Client;
 
@@ -74,6 +167,31 @@ describe('BinaryCopyEncoder', () => {
 
     afterAll(async () => {
       await client.end();
+    });
+
+    it('stores int8 numbers and times before 1970 and far ahead exactly', async () => {
+      await client.query('CREATE TEMP TABLE copy_edges (i8 int8, ts timestamptz)');
+      const rows: CopyRow[] = [
+        [-(2 ** 32) - 5, -1n],
+        [Number.MAX_SAFE_INTEGER, -1_001n],
+        [Number.MIN_SAFE_INTEGER, 9_000_000_000_000_000_000_000n],
+        [0, 1_709_251_200_123_456_789n],
+      ];
+      const encoder = new BinaryCopyEncoder([
+        { name: 'i8', type: 'int8' },
+        { name: 'ts', type: 'timestamptz' },
+      ]);
+      for (const row of rows) encoder.addRow(row);
+      await copyChunks(client, 'COPY copy_edges FROM STDIN (FORMAT binary)', [COPY_HEADER, encoder.slice(0, encoder.rowCount), COPY_TRAILER]);
+      const result = await client.query<{ i8: string; micros: string }>(
+        'SELECT i8::text AS i8, (extract(epoch FROM ts) * 1000000)::bigint::text AS micros FROM copy_edges',
+      );
+      expect(result.rows).toEqual([
+        { i8: '-4294967301', micros: '-1' },
+        { i8: '9007199254740991', micros: '-2' },
+        { i8: '-9007199254740991', micros: '9000000000000000000' },
+        { i8: '0', micros: '1709251200123456' },
+      ]);
     });
 
     it('writes every column type so that the server reads back the same values', async () => {

@@ -1,6 +1,6 @@
 import { Decimal } from '@ttquant/domain';
 import { EncodeError } from '../errors';
-import { nanosToPgMicros } from '../pg-time';
+import { PG_EPOCH_UNIX_MICROS } from '../pg-time';
 import type { ColumnType } from '../schema/schema-types';
 
 /**
@@ -47,12 +47,23 @@ const NUMERIC_POS = 0x0000;
 const NUMERIC_NEG = 0x4000;
 const JSONB_VERSION = 1;
 /** Mantissas up to this fit a double exactly even after scaling by 1000. */
-const MAX_SMALL = 2n ** 43n;
+const MAX_SMALL = 2 ** 43;
 const SMALL_POW10 = [1, 10, 100, 1000];
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
+const TWO_POW_32 = 2 ** 32;
+/** PostgreSQL's timestamp origin (2000-01-01) in Unix microseconds, as a number (exact: below 2^53). */
+const PG_EPOCH_MICROS = Number(PG_EPOCH_UNIX_MICROS);
+/** Strings up to this length are tried as ASCII in JavaScript before calling into the UTF-8 encoder. */
+const ASCII_FAST_MAX = 64;
+/**
+ * The Decimal class, bound once: a CommonJS build reads an imported name
+ * through the re-exporting module's getter on every use, and this one is
+ * checked for four values of every quote row.
+ */
+const DecimalClass = Decimal;
 
 /**
  * Encodes rows in PostgreSQL's binary COPY format (see the COPY page of the
@@ -64,6 +75,12 @@ const INT64_MAX = (1n << 63n) - 1n;
  * (or any contiguous slice of it, when a batch must be split) is sent as
  * `COPY_HEADER + slice + COPY_TRAILER` without re-encoding.
  *
+ * This is the writer's hot path (a quote row is 14 values): fixed-size fields
+ * go through a DataView (Buffer's checked `write*BE` methods, `writeBigInt64BE`
+ * above all, cost several times more), times and safe integers are converted
+ * with number arithmetic instead of bigint, and short ASCII text is copied
+ * byte by byte rather than through the UTF-8 encoder.
+ *
  * @example
  * const encoder = new BinaryCopyEncoder([{ name: 'symbol', type: 'text' }, { name: 'price', type: 'numeric' }]);
  * encoder.addRow(['BTCUSDT', Decimal.parse('101.5')]);
@@ -71,6 +88,8 @@ const INT64_MAX = (1n << 63n) - 1n;
  */
 export class BinaryCopyEncoder {
   private buffer: Buffer;
+  /** Big-endian view of {@link buffer}; replaced with it when it grows. */
+  private view: DataView;
   private position = 0;
   /** Start offset of each row, plus the end of the last one. */
   private readonly offsets: number[] = [0];
@@ -86,7 +105,8 @@ export class BinaryCopyEncoder {
   constructor(columns: readonly CopyColumn[], initialBytes = 64 * 1024) {
     this.types = columns.map((c) => c.type);
     this.names = columns.map((c) => c.name);
-    this.buffer = Buffer.allocUnsafe(initialBytes);
+    this.buffer = Buffer.allocUnsafe(Math.max(16, initialBytes));
+    this.view = viewOf(this.buffer);
   }
 
   /** Rows encoded so far. */
@@ -111,7 +131,7 @@ export class BinaryCopyEncoder {
     const start = this.position;
     try {
       this.ensure(2);
-      this.buffer.writeInt16BE(types.length, this.position);
+      this.view.setInt16(this.position, types.length);
       this.position += 2;
       for (let i = 0; i < types.length; i++) {
         this.failedColumn = i;
@@ -141,7 +161,7 @@ export class BinaryCopyEncoder {
   private writeValue(type: ColumnType, value: CopyValue): void {
     if (value === null || value === undefined) {
       this.ensure(4);
-      this.buffer.writeInt32BE(-1, this.position);
+      this.view.setInt32(this.position, -1);
       this.position += 4;
       return;
     }
@@ -155,26 +175,33 @@ export class BinaryCopyEncoder {
           throw wrongType(type, 'an integer within int32', value);
         }
         this.ensure(8);
-        this.buffer.writeInt32BE(4, this.position);
-        this.buffer.writeInt32BE(value, this.position + 4);
+        this.view.setInt32(this.position, 4);
+        this.view.setInt32(this.position + 4, value);
         this.position += 8;
         return;
       case 'int8':
-        this.writeInt8(toInt8(value));
+        if (typeof value === 'bigint') {
+          if (value < INT64_MIN || value > INT64_MAX) throw wrongType(type, 'a bigint within int64', value);
+          this.writeBigInt8(value);
+        } else if (typeof value === 'number' && Number.isSafeInteger(value)) {
+          this.writeSafeInt8(value);
+        } else {
+          throw wrongType(type, 'a bigint or safe integer', value);
+        }
         return;
       case 'timestamptz':
         if (typeof value !== 'bigint') throw wrongType(type, 'bigint Unix nanoseconds', value);
-        this.writeInt8(nanosToPgMicros(value));
+        this.writeTimestamp(value);
         return;
       case 'bool':
         if (typeof value !== 'boolean') throw wrongType(type, 'a boolean', value);
         this.ensure(5);
-        this.buffer.writeInt32BE(1, this.position);
+        this.view.setInt32(this.position, 1);
         this.buffer[this.position + 4] = value ? 1 : 0;
         this.position += 5;
         return;
       case 'numeric':
-        if (!(value instanceof Decimal)) throw wrongType(type, 'a Decimal', value);
+        if (!(value instanceof DecimalClass)) throw wrongType(type, 'a Decimal', value);
         this.writeNumeric(value);
         return;
       case 'jsonb':
@@ -183,38 +210,81 @@ export class BinaryCopyEncoder {
     }
   }
 
-  private writeInt8(value: bigint): void {
+  /** An int8 field from a bigint already checked to be within int64. */
+  private writeBigInt8(value: bigint): void {
     this.ensure(12);
-    this.buffer.writeInt32BE(8, this.position);
-    this.buffer.writeBigInt64BE(value, this.position + 4);
+    this.view.setInt32(this.position, 8);
+    this.view.setBigInt64(this.position + 4, value);
     this.position += 12;
+  }
+
+  /** An int8 field from a safe integer, as two 32-bit halves: no bigint made. */
+  private writeSafeInt8(value: number): void {
+    this.ensure(12);
+    const high = Math.floor(value / TWO_POW_32);
+    const view = this.view;
+    view.setInt32(this.position, 8);
+    view.setInt32(this.position + 4, high);
+    view.setUint32(this.position + 8, value - high * TWO_POW_32);
+    this.position += 12;
+  }
+
+  /**
+   * Unix nanoseconds as PostgreSQL's timestamptz: microseconds since
+   * 2000-01-01, rounded down. One bigint division; the rest is exact number
+   * arithmetic while the microseconds are safe integers (±285 years around
+   * 1970), the general bigint path otherwise.
+   */
+  private writeTimestamp(nanos: bigint): void {
+    // Floor division: `/` truncates towards zero, which is wrong before 1970.
+    const unixMicros = nanos >= 0n ? nanos / 1000n : (nanos - 999n) / 1000n;
+    const micros = Number(unixMicros);
+    if (Number.isSafeInteger(micros)) {
+      this.writeSafeInt8(micros - PG_EPOCH_MICROS);
+      return;
+    }
+    const pgMicros = unixMicros - PG_EPOCH_UNIX_MICROS;
+    if (pgMicros < INT64_MIN || pgMicros > INT64_MAX) throw wrongType('timestamptz', 'nanoseconds within int64 microseconds', nanos);
+    this.writeBigInt8(pgMicros);
   }
 
   /** UTF-8 text; jsonb prefixes it with its format version byte. */
   private writeText(text: string, versionByte: number): void {
     const prefix = versionByte === 0 ? 0 : 1;
-    this.ensure(4 + prefix + text.length * 3);
-    const start = this.position + 4;
-    if (prefix) this.buffer[start] = versionByte;
-    const written = this.buffer.write(text, start + prefix, 'utf8');
-    this.buffer.writeInt32BE(written + prefix, this.position);
-    this.position = start + prefix + written;
+    const length = text.length;
+    this.ensure(4 + prefix + length * 3);
+    const buf = this.buffer;
+    const start = this.position + 4 + prefix;
+    if (prefix) buf[start - 1] = versionByte;
+    let written = 0;
+    if (length <= ASCII_FAST_MAX) {
+      // Ids, symbols and topics are short ASCII: a byte loop beats the call into the UTF-8 encoder.
+      while (written < length) {
+        const code = text.charCodeAt(written);
+        if (code >= 0x80) break;
+        buf[start + written] = code;
+        written++;
+      }
+    }
+    if (written < length) written = buf.write(text, start, 'utf8');
+    this.view.setInt32(this.position, written + prefix);
+    this.position = start + written;
   }
 
   private writeNumeric(value: Decimal): void {
     if (this.writeSmallNumeric(value)) return;
     const { digits, weight, sign, dscale } = numericParts(value);
     this.ensure(12 + digits.length * 2);
-    const buf = this.buffer;
+    const view = this.view;
     let p = this.position;
-    buf.writeInt32BE(8 + digits.length * 2, p);
-    buf.writeInt16BE(digits.length, p + 4);
-    buf.writeInt16BE(weight, p + 6);
-    buf.writeUInt16BE(sign, p + 8);
-    buf.writeInt16BE(dscale, p + 10);
+    view.setInt32(p, 8 + digits.length * 2);
+    view.setInt16(p + 4, digits.length);
+    view.setInt16(p + 6, weight);
+    view.setUint16(p + 8, sign);
+    view.setInt16(p + 10, dscale);
     p += 12;
     for (const digit of digits) {
-      buf.writeInt16BE(digit, p);
+      view.setInt16(p, digit);
       p += 2;
     }
     this.position = p;
@@ -227,12 +297,13 @@ export class BinaryCopyEncoder {
    */
   private writeSmallNumeric(value: Decimal): boolean {
     const exponent = value.exponent;
-    const mantissa = value.mantissa;
-    if (exponent > 0 || exponent < -12 || mantissa > MAX_SMALL || mantissa < -MAX_SMALL) return false;
+    // Exact while |mantissa| <= 2^43; anything larger converts to a number above the bound.
+    let rest = Number(value.mantissa);
+    if (exponent > 0 || exponent < -12 || rest > MAX_SMALL || rest < -MAX_SMALL) return false;
     const dscale = -exponent;
     const padRight = (4 - (dscale % 4)) % 4;
-    const negative = mantissa < 0n;
-    let rest = Number(negative ? -mantissa : mantissa) * (SMALL_POW10[padRight] as number);
+    const negative = rest < 0;
+    rest = (negative ? -rest : rest) * (SMALL_POW10[padRight] as number);
     if (!Number.isSafeInteger(rest)) return false;
     // Base-10000 groups from the lowest; trailing zero groups are not sent.
     const groups = this.groups;
@@ -247,16 +318,16 @@ export class BinaryCopyEncoder {
     const ndigits = count - low;
     const weight = ndigits === 0 ? 0 : count - 1 - (dscale + padRight) / 4;
     this.ensure(12 + ndigits * 2);
-    const buf = this.buffer;
+    const view = this.view;
     let p = this.position;
-    buf.writeInt32BE(8 + ndigits * 2, p);
-    buf.writeInt16BE(ndigits, p + 4);
-    buf.writeInt16BE(weight, p + 6);
-    buf.writeUInt16BE(negative && ndigits > 0 ? NUMERIC_NEG : NUMERIC_POS, p + 8);
-    buf.writeInt16BE(dscale, p + 10);
+    view.setInt32(p, 8 + ndigits * 2);
+    view.setInt16(p + 4, ndigits);
+    view.setInt16(p + 6, weight);
+    view.setUint16(p + 8, negative && ndigits > 0 ? NUMERIC_NEG : NUMERIC_POS);
+    view.setInt16(p + 10, dscale);
     p += 12;
     for (let i = count - 1; i >= low; i--) {
-      buf.writeInt16BE(groups[i] as number, p);
+      view.setInt16(p, groups[i] as number);
       p += 2;
     }
     this.position = p;
@@ -271,7 +342,13 @@ export class BinaryCopyEncoder {
     const bigger = Buffer.allocUnsafe(size);
     this.buffer.copy(bigger, 0, 0, this.position);
     this.buffer = bigger;
+    this.view = viewOf(bigger);
   }
+}
+
+/** A DataView over exactly the bytes of `buffer` (small Buffers share a pooled ArrayBuffer). */
+function viewOf(buffer: Buffer): DataView {
+  return new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
 /** PostgreSQL's numeric: base-10000 digits, the weight of the first, a sign and the display scale. */
@@ -317,15 +394,6 @@ export function numericParts(value: Decimal): NumericParts {
   let end = digits.length;
   while (end > first && digits[end - 1] === 0) end--;
   return { digits: digits.slice(first, end), weight, sign, dscale };
-}
-
-function toInt8(value: CopyValue): bigint {
-  if (typeof value === 'bigint') {
-    if (value < INT64_MIN || value > INT64_MAX) throw wrongType('int8', 'a bigint within int64', value);
-    return value;
-  }
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-  throw wrongType('int8', 'a bigint or safe integer', value);
 }
 
 function toJson(value: CopyValue): string {
