@@ -788,6 +788,7 @@ export class IbExecutionClient implements ExecutionClient {
     const report = this.buildReport(tracked);
     if (!report || report.status === 'PENDING_CANCEL') return;
     if (report.filledQuantity.gt(tracked.emittedFilled)) {
+      if (!tracked.held) this.watchHeld(tracked);
       tracked.held = true;
       return;
     }
@@ -800,6 +801,30 @@ export class IbExecutionClient implements ExecutionClient {
       tracked.pendingModify = false;
     }
     this.reports.emit(report);
+  }
+
+  /**
+   * A report waits for fills IB has not sent (yet). If they do not come with
+   * their commissions in time, the executions are asked for once: a lost
+   * execDetails must not hold the order's report until the next reconnect.
+   */
+  private watchHeld(tracked: TrackedOrder): void {
+    const timer = setTimeout(() => {
+      if (!tracked.held || !this.connected || !this.connection.ready) return;
+      const since = (this.lastExecutionTime ?? this.startedAt) - 60n * 1_000_000_000n;
+      this.queryExecutions(since)
+        .then((executions) => {
+          for (const { fill, clientId } of executions) if (clientId === this.connection.clientId) this.emitFillOnce(fill);
+          if (tracked.held) {
+            this.options.logger?.error(
+              { clientOrderId: tracked.clientOrderId, filled: tracked.filled.toString(), emitted: tracked.emittedFilled.toString() },
+              'IB reports more filled than its executions show; the report waits for the next reconciliation',
+            );
+          }
+        })
+        .catch((error: unknown) => this.options.logger?.warn({ err: error }, 'IB executions query for a held report failed'));
+    }, 2 * this.options.commissionWaitMs + 500);
+    timer.unref?.();
   }
 
   private onPosition(account: string, contract: Contract, position: number, avgCost: number | undefined): void {
