@@ -275,6 +275,18 @@ describe('IB execution client recovery against a fake TWS', () => {
   );
 
   it(
+    'refuses an order naming another account before anything reaches IB',
+    async () => {
+      run = await started();
+      const r = run;
+      const order = spec(r.h, { side: 'BUY', type: 'MARKET', account: 'DU7777777' });
+      await expect(r.h.execution.submit(order)).rejects.toThrow(/expected order \w+ for account DU\*\*\*\*67, it names DU\*\*\*\*77/);
+      expect(r.h.fake.placeOrderLog).toHaveLength(0);
+    },
+    20_000,
+  );
+
+  it(
     'reports IB refusing an order id (103) as REJECTED with the reason; nothing is resent',
     async () => {
       run = await started();

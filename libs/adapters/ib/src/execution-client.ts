@@ -32,6 +32,7 @@ import {
   type Unsubscribe,
   type VenueOrderReport,
 } from '@ttquant/gateway-api';
+import { maskAccount } from './config';
 import type { IbConnection, IbIdMessage, IbLinkStatus, IbNotice, IbSession } from './connection/ib-connection';
 import type { IbInstrumentProvider } from './instrument-provider';
 import { commissionOf, toFill } from './parsing/executions';
@@ -203,6 +204,7 @@ export class IbExecutionClient implements ExecutionClient {
 
   async submit(spec: OrderSpec): Promise<void> {
     requireOrderSupported(this.capabilities, spec, this.venue);
+    this.requireOwnAccount(spec);
     const instrument = this.instruments.get(spec.instrument);
     if (this.byClientId.has(spec.clientOrderId)) {
       throw new DuplicateOrderError(`expected a new client order id, ${spec.clientOrderId} is already known to IB`);
@@ -230,6 +232,7 @@ export class IbExecutionClient implements ExecutionClient {
   async submitBracket(parent: OrderSpec, takeProfit: OrderSpec, stopLoss: OrderSpec): Promise<void> {
     for (const spec of [parent, takeProfit, stopLoss]) {
       requireOrderSupported(this.capabilities, { ...spec, parentClientOrderId: undefined }, this.venue);
+      this.requireOwnAccount(spec);
       if (this.byClientId.has(spec.clientOrderId)) {
         throw new DuplicateOrderError(`expected a new client order id, ${spec.clientOrderId} is already known to IB`);
       }
@@ -446,6 +449,16 @@ export class IbExecutionClient implements ExecutionClient {
       throw new OrderNotFoundError(`cannot ${action} ${clientOrderId}: IB has no working order with this client order id`);
     }
     return tracked;
+  }
+
+  /** An order for another account must never be placed on this one. */
+  private requireOwnAccount(spec: OrderSpec): void {
+    const account = this.account;
+    if (spec.account !== '' && account !== '' && spec.account !== account) {
+      throw new InvalidOrderError(
+        `expected order ${spec.clientOrderId} for account ${maskAccount(account)}, it names ${maskAccount(spec.account)}`,
+      );
+    }
   }
 
   private requireReady(what: string): void {
