@@ -2,8 +2,8 @@ import { runDataConformanceSuite, runExecutionConformanceSuite } from '@ttquant/
 import { expectCleanSession, startIbHarness, type IbHarness } from './fake-tws-venue';
 
 // Every harness is checked on dispose: any decode error (IB 505) or refused message fails the test run.
-async function harness(symbol: string): Promise<IbHarness> {
-  const h = await startIbHarness({ symbol });
+async function harness(symbol: string, adapterConfig: Record<string, unknown> = {}): Promise<IbHarness> {
+  const h = await startIbHarness({ symbol, adapterConfig });
   return {
     ...h,
     async dispose() {
@@ -21,3 +21,8 @@ async function harness(symbol: string): Promise<IbHarness> {
 runExecutionConformanceSuite('IB future on a fake TWS', () => harness('ESZ7'), { waitTimeoutMs: 5_000, testTimeoutMs: 20_000 });
 
 runDataConformanceSuite('IB stock on a fake TWS', () => harness('AAPL'), { waitTimeoutMs: 5_000, testTimeoutMs: 20_000 });
+
+runDataConformanceSuite('IB stock with tick-by-tick quotes on a fake TWS', () => harness('AAPL', { quoteSource: 'tick-by-tick' }), {
+  waitTimeoutMs: 5_000,
+  testTimeoutMs: 20_000,
+});

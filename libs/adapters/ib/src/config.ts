@@ -8,6 +8,10 @@ export type IbSecType = (typeof IB_SEC_TYPES)[number];
 export const IB_MARKET_DATA_TYPES = ['realtime', 'frozen', 'delayed', 'delayed-frozen'] as const;
 export type IbMarketDataTypeName = (typeof IB_MARKET_DATA_TYPES)[number];
 
+/** Where quotes come from: `market-data` (reqMktData, any market data type) or `tick-by-tick` (every bid/ask change, live only). */
+export const IB_QUOTE_SOURCES = ['market-data', 'tick-by-tick'] as const;
+export type IbQuoteSource = (typeof IB_QUOTE_SOURCES)[number];
+
 /** TWS and IB Gateway ports of paper accounts (TWS, Gateway). */
 export const IB_PAPER_PORTS: readonly number[] = [7497, 4002];
 /** TWS and IB Gateway ports of live accounts (TWS, Gateway). */
@@ -51,6 +55,7 @@ export interface IbConfig {
   readonly clientId: number;
   readonly live: boolean;
   readonly marketDataType: IbMarketDataTypeName;
+  readonly quoteSource: IbQuoteSource;
   readonly reconnect: IbBackoffConfig;
   readonly connectTimeoutMs: number;
   readonly watchdogIntervalMs: number;
@@ -158,6 +163,13 @@ export const ibConfigSchema: convict.Schema<IbConfig> = {
     doc: 'Market data type requested on every connection; ticks carry it as their quality tag.',
     format: [...IB_MARKET_DATA_TYPES],
     default: 'realtime',
+  },
+  quoteSource: {
+    doc:
+      'Quotes from market-data (reqMktData: IB samples the book, works with delayed data) or tick-by-tick ' +
+      '(BidAsk: every change, live data only, counts against the tick-by-tick request limit).',
+    format: [...IB_QUOTE_SOURCES],
+    default: 'market-data',
   },
   reconnect: {
     initialDelayMs: { doc: 'First reconnect delay, in ms.', format: integerIn('reconnect.initialDelayMs', 1, 600_000), default: 500 },

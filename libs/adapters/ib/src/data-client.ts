@@ -23,6 +23,7 @@ import {
   type DataSubscription,
   type Unsubscribe,
 } from '@ttquant/gateway-api';
+import type { IbQuoteSource } from './config';
 import type { IbConnection, IbIdMessage, IbLinkStatus, IbNotice } from './connection/ib-connection';
 import type { IbInstrumentProvider } from './instrument-provider';
 import { farmStatus } from './parsing/ib-errors';
@@ -53,7 +54,7 @@ export const IB_DATA_CAPABILITIES: DataCapabilities = {
   fundingRates: false,
 };
 
-type LineKind = 'l1' | 'trades' | 'depth' | 'bars';
+type LineKind = 'l1' | 'bid-ask' | 'trades' | 'depth' | 'bars';
 
 /** One IB request feeding one subscription (quotes: reqMktData; trades: tick-by-tick AllLast; books: reqMktDepth; bars: reqRealTimeBars). */
 interface Line {
@@ -84,6 +85,8 @@ export interface IbDataClientOptions {
   readonly clock: Clock;
   /** The quality assumed until IB says which market data type a line gets. */
   readonly defaultQuality: DataQuality;
+  /** Quotes from reqMktData (`market-data`) or tick-by-tick BidAsk. */
+  readonly quoteSource: IbQuoteSource;
   readonly stalenessTimeoutMs: number;
   readonly logger?: AdapterLogger;
 }
@@ -159,7 +162,7 @@ export class IbDataClient implements DataClient {
   }
 
   async subscribe(subscription: DataSubscription): Promise<void> {
-    const kind = lineKind(subscription, this.capabilities);
+    const kind = lineKind(subscription, this.capabilities, this.options.quoteSource);
     const instrument = this.instruments.get(subscription.instrument);
     const key = subscriptionKey(subscription);
     if (this.lines.has(key)) return;
@@ -226,6 +229,7 @@ export class IbDataClient implements DataClient {
         const line = this.byReqId.get(reqId);
         if (line) line.quality = qualityOf(type);
       }),
+      c.on('tickByTickBidAsk', (reqId, time, bid, ask, bidSize, askSize) => this.onBidAsk(reqId, time, bid, ask, bidSize, askSize)),
       c.on('tickByTickAllLast', (reqId, _type, time, price, size, _attribs, exchange) =>
         this.onTrade(reqId, time, price, size, exchange),
       ),
@@ -320,6 +324,28 @@ export class IbDataClient implements DataClient {
       size: toSize(size ?? 0),
       aggressor: 'NONE',
       tradeId: exchange ? `${exchange}:${time}` : '',
+    });
+  }
+
+  private onBidAsk(reqId: number, time: string | number, bid: number, ask: number, bidSize: number, askSize: number): void {
+    const line = this.touch(reqId);
+    if (!line || line.kind !== 'bid-ask' || !(bid > 0) || !(ask > 0)) return;
+    const now = this.options.clock.nowNanos();
+    const seconds = Number(time);
+    const i = line.instrument;
+    const bidPrice = toPrice(i, bid);
+    const askPrice = toPrice(i, ask);
+    if (!bidPrice.lt(askPrice)) return;
+    this.data.emit({
+      kind: 'quote',
+      instrument: i.id,
+      quality: line.quality,
+      eventTime: Number.isFinite(seconds) && seconds > 0 ? millisToNanos(seconds * 1000) : now,
+      initTime: now,
+      bidPrice,
+      bidSize: toSize(bidSize ?? 0),
+      askPrice,
+      askSize: toSize(askSize ?? 0),
     });
   }
 
@@ -448,6 +474,9 @@ export class IbDataClient implements DataClient {
           case 'trades':
             api.reqTickByTickData(reqId, contract, 'AllLast' as Parameters<typeof api.reqTickByTickData>[2], 0, false);
             break;
+          case 'bid-ask':
+            api.reqTickByTickData(reqId, contract, 'BidAsk' as Parameters<typeof api.reqTickByTickData>[2], 0, false);
+            break;
           case 'depth':
             api.reqMktDepth(reqId, contract, line.subscription.kind === 'book' ? line.subscription.depth : 10, isSmart(contract), []);
             break;
@@ -481,6 +510,7 @@ export class IbDataClient implements DataClient {
             api.cancelMktData(reqId);
             break;
           case 'trades':
+          case 'bid-ask':
             api.cancelTickByTickData(reqId);
             break;
           case 'depth':
@@ -586,10 +616,10 @@ function isSmart(contract: Contract): boolean {
   return contract.exchange === 'SMART';
 }
 
-function lineKind(subscription: DataSubscription, caps: DataCapabilities): LineKind {
+function lineKind(subscription: DataSubscription, caps: DataCapabilities, quoteSource: IbQuoteSource): LineKind {
   switch (subscription.kind) {
     case 'quotes':
-      return 'l1';
+      return quoteSource === 'tick-by-tick' ? 'bid-ask' : 'l1';
     case 'trades':
       return 'trades';
     case 'book':

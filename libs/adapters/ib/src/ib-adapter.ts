@@ -78,6 +78,7 @@ export function createIbAdapter(config: unknown = {}, context: Partial<VenueAdap
     venue: resolved.venue,
     clock,
     defaultQuality: qualityOf(marketDataType),
+    quoteSource: resolved.quoteSource,
     stalenessTimeoutMs: resolved.stalenessTimeoutMs,
     ...(logger ? { logger } : {}),
   });
