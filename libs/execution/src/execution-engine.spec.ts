@@ -109,7 +109,7 @@ function buildEngine(sim: SimAdapter, sink: RecordingSink): ExecutionEngine {
   return new ExecutionEngine({
     account: ACCOUNT,
     client: sim.execution,
-    risk: createPreTradeRisk({ maxOrderQuantity: d('1000'), priceBandBps: 500 }),
+    risk: createPreTradeRisk({ maxOrderQuantity: d('1000'), maxPosition: d('500'), priceBandBps: 500 }),
     instrument: (id) => sim.instruments.find(id.symbol),
     sink,
     clock: systemClock,
@@ -256,6 +256,21 @@ describe('ExecutionEngine against the sim venue', () => {
     await engine.cancel({ clientOrderId: resting.clientOrderId, account: ACCOUNT });
     await sink.waitFor(() => sink.statusesOf(resting.clientOrderId).includes('CANCELED'));
     expect(sink.statusesOf(resting.clientOrderId)).toEqual(['SUBMITTED', 'ACCEPTED', 'PENDING_CANCEL', 'CANCELED']);
+  });
+
+  it('checks an amendment against the limit with its new quantity in place of its old leaves', async () => {
+    const resting = spec({ type: 'LIMIT', limitPrice: d('99.00'), timeInForce: 'GTC', quantity: d('300') });
+    await engine.submit(resting);
+    await sink.waitFor(() => sink.statusesOf(resting.clientOrderId).includes('ACCEPTED'));
+    // 350 in place of 300 stays within ±500; counted on top of its own leaves it would be 650.
+    await engine.modify({ clientOrderId: resting.clientOrderId, account: ACCOUNT, quantity: d('350') });
+    await sink.waitFor(() => sink.statusesOf(resting.clientOrderId).filter((s) => s === 'ACCEPTED').length === 2);
+    // A new buy is counted with the working one: 350 + 200 = 550.
+    const another = spec({ type: 'LIMIT', limitPrice: d('99.00'), timeInForce: 'GTC', quantity: d('200') });
+    await engine.submit(another);
+    await sink.waitFor(() => sink.statusesOf(another.clientOrderId).includes('DENIED'));
+    const denied = sink.events.find((e) => e.event.order.spec.clientOrderId === another.clientOrderId)?.event;
+    expect(denied?.reason).toBe('position-limit: position would reach 550, beyond the limit of ±500 for SIM:ACME');
   });
 
   it('cancels an order that was still waiting for its disk flush only after it reached the venue', async () => {

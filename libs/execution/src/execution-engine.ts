@@ -9,6 +9,7 @@ import {
   Order,
   Portfolio,
   Position,
+  sameInstrument,
   type AlertSeverity,
   type CancelAllOrdersCommand,
   type CancelOrderCommand,
@@ -18,6 +19,7 @@ import {
   type InstrumentId,
   type ModifyOrderCommand,
   type OrderEvent,
+  type OrderSide,
   type OrderSnapshot,
   type OrderSpec,
   type OrderStatus,
@@ -136,7 +138,7 @@ export class ExecutionEngine {
       instrument: (id) => options.instrument(id),
       lastQuote: (id) => this.quotes.get(instrumentKey(id)),
       position: (_account, id) => this.portfolio.position(id)?.quantity ?? Decimal.ZERO,
-      pendingQuantity: (_account, id) => this.pendingQuantity(id),
+      pendingQuantity: (_account, id, side, exclude) => this.pendingQuantity(id, side, exclude),
       tradingState: () => this.tradingState,
     };
   }
@@ -714,12 +716,12 @@ export class ExecutionEngine {
     else this.working.delete(order.clientOrderId);
   }
 
-  private pendingQuantity(id: InstrumentId): Decimal {
-    const key = instrumentKey(id);
+  private pendingQuantity(id: InstrumentId, side: OrderSide, excludeClientOrderId: string | undefined): Decimal {
     let total = Decimal.ZERO;
     for (const order of this.working.values()) {
-      if (instrumentKey(order.spec.instrument) !== key) continue;
-      total = order.spec.side === 'BUY' ? total.add(order.leavesQuantity) : total.sub(order.leavesQuantity);
+      const { spec } = order;
+      if (spec.side !== side || spec.clientOrderId === excludeClientOrderId || !sameInstrument(spec.instrument, id)) continue;
+      total = total.add(order.leavesQuantity);
     }
     return total;
   }

@@ -7,13 +7,26 @@ import {
   type OrderSpec,
   type QuoteTick,
 } from '@ttquant/domain';
-import { ALLOWED, deny, type PreTradeCheck, type RiskDecision } from './pre-trade';
+import { ALLOWED, deny, type PreTradeCheck, type RiskContext, type RiskDecision } from './pre-trade';
 import type { InstrumentLimits, RiskLimits } from './risk-limits';
 
 const TWO = Decimal.of(2);
 const BPS = Decimal.of(10_000);
 
-/** HALTED denies everything; REDUCING denies orders that would grow the position. */
+/**
+ * The position if every working order on the order's side filled, and then the order itself:
+ * the worst case the order can lead to, whichever orders fill first.
+ */
+function worstCasePosition(order: OrderSpec, ctx: RiskContext): Decimal {
+  const position = ctx.position(order.account, order.instrument);
+  const sameSide = ctx.pendingQuantity(order.account, order.instrument, order.side, order.clientOrderId).add(order.quantity);
+  return order.side === 'BUY' ? position.add(sameSide) : position.sub(sameSide);
+}
+
+/**
+ * HALTED denies everything; REDUCING lets through only orders that, together with the
+ * working orders on their side, still only reduce the position (never flip it).
+ */
 export const tradingStateCheck: PreTradeCheck = {
   name: 'trading-state',
   check(order, ctx) {
@@ -21,10 +34,17 @@ export const tradingStateCheck: PreTradeCheck = {
     if (state === 'ACTIVE') return ALLOWED;
     if (state === 'HALTED') return deny(this.name, `account ${order.account} is HALTED: no new orders`);
     const position = ctx.position(order.account, order.instrument);
+    const after = worstCasePosition(order, ctx);
     const reduces =
-      (order.side === 'SELL' && position.isPositive() && order.quantity.lte(position)) ||
-      (order.side === 'BUY' && position.isNegative() && order.quantity.lte(position.neg()));
-    return reduces ? ALLOWED : deny(this.name, `account ${order.account} is REDUCING: only orders that reduce the position`);
+      (order.side === 'SELL' && position.isPositive() && !after.isNegative()) ||
+      (order.side === 'BUY' && position.isNegative() && !after.isPositive());
+    return reduces
+      ? ALLOWED
+      : deny(
+          this.name,
+          `account ${order.account} is REDUCING: only orders that reduce the position ${position.toString()} ` +
+            `(with working orders this one would bring it to ${after.toString()})`,
+        );
   },
 };
 
@@ -102,16 +122,14 @@ export function limitChecks(limits: RiskLimits): PreTradeCheck[] {
       },
     },
     {
+      // Reduce-only orders get no pass: the worst case of one that truly reduces stays within the limit anyway.
       name: 'position-limit',
       check(order, ctx) {
         const max = limitsFor(order).maxPosition;
-        if (!max || order.reduceOnly) return ALLOWED;
-        const signed = order.side === 'BUY' ? order.quantity : order.quantity.neg();
-        const projected = ctx
-          .position(order.account, order.instrument)
-          .add(ctx.pendingQuantity(order.account, order.instrument))
-          .add(signed);
-        return projected.abs().gt(max)
+        if (!max) return ALLOWED;
+        const projected = worstCasePosition(order, ctx);
+        const beyond = order.side === 'BUY' ? projected.gt(max) : projected.lt(max.neg());
+        return beyond
           ? deny(
               this.name,
               `position would reach ${projected.toString()}, beyond the limit of ±${max.toString()} for ${instrumentKey(order.instrument)}`,

@@ -1,4 +1,4 @@
-import type { Decimal, Instrument, InstrumentId, OrderSpec, QuoteTick } from '@ttquant/domain';
+import type { Decimal, Instrument, InstrumentId, OrderSide, OrderSpec, QuoteTick } from '@ttquant/domain';
 
 /** The account's trading state: REDUCING lets only position-reducing orders through. */
 export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
@@ -9,8 +9,14 @@ export interface RiskContext {
   lastQuote(id: InstrumentId): QuoteTick | undefined;
   /** Signed net position of the account in the instrument. */
   position(account: string, id: InstrumentId): Decimal;
-  /** Signed sum of the leaves quantity of the account's working orders in the instrument. */
-  pendingQuantity(account: string, id: InstrumentId): Decimal;
+  /**
+   * Leaves quantity (never negative) of the account's working orders in the
+   * instrument on one side, leaving out the order `excludeClientOrderId` (the
+   * order being amended, whose new quantity replaces its leaves). Buys and
+   * sells are kept apart because either side may fill first: netting them
+   * would let a resting sell hide a buy that breaks the limit on its own.
+   */
+  pendingQuantity(account: string, id: InstrumentId, side: OrderSide, excludeClientOrderId?: string): Decimal;
   tradingState(account: string): TradingState;
 }
 

@@ -3,6 +3,7 @@ import {
   instrumentKey,
   type Instrument,
   type InstrumentId,
+  type OrderSide,
   type OrderSpec,
   type QuoteTick,
 } from '@ttquant/domain';
@@ -43,12 +44,16 @@ class Context implements RiskContext {
     [instrumentKey(ES), quote(ES, '5000.00', '5000.25')],
   ]);
   positions = new Map<string, Decimal>();
-  pending = Decimal.ZERO;
+  /** Working orders: leaves by client order id, all in AAPL. */
+  working = new Map<string, { side: OrderSide; leaves: Decimal }>();
   state: TradingState = 'ACTIVE';
   instrument = (id: InstrumentId) => this.instruments.get(instrumentKey(id));
   lastQuote = (id: InstrumentId) => this.quotes.get(instrumentKey(id));
   position = (_account: string, id: InstrumentId) => this.positions.get(instrumentKey(id)) ?? Decimal.ZERO;
-  pendingQuantity = () => this.pending;
+  pendingQuantity = (_account: string, id: InstrumentId, side: OrderSide, exclude?: string) =>
+    id.symbol !== 'AAPL'
+      ? Decimal.ZERO
+      : [...this.working].filter(([cid, o]) => o.side === side && cid !== exclude).reduce((sum, [, o]) => sum.add(o.leaves), Decimal.ZERO);
   tradingState = () => this.state;
 }
 
@@ -117,13 +122,39 @@ describe('pre-trade risk', () => {
     });
   });
 
-  it('counts the position and working orders against the position limit', () => {
+  it('counts the position and working orders on the same side against the position limit', () => {
     const ctx = new Context();
     ctx.positions.set(instrumentKey(AAPL), d('400'));
-    ctx.pending = d('90');
+    ctx.working.set('buy1', { side: 'BUY', leaves: d('90') });
     expect(risk.evaluate(order({ quantity: d('10') }), ctx).allowed).toBe(true); // 400 + 90 + 10 = 500
     expect(risk.evaluate(order({ quantity: d('11') }), ctx)).toMatchObject({ allowed: false, check: 'position-limit' });
-    expect(risk.evaluate(order({ quantity: d('11'), reduceOnly: true }), ctx).allowed).toBe(true);
+    expect(risk.evaluate(order({ quantity: d('11'), reduceOnly: true }), ctx)).toMatchObject({ allowed: false, check: 'position-limit' });
+  });
+
+  it('does not let a working order on the other side hide a breach', () => {
+    const ctx = new Context();
+    ctx.positions.set(instrumentKey(AAPL), d('400'));
+    ctx.working.set('sell1', { side: 'SELL', leaves: d('300') });
+    // Netted, 400 - 300 + 200 = 300 looks fine; if the buy fills first the position is 600.
+    expect(risk.evaluate(order({ quantity: d('200') }), ctx)).toMatchObject({ allowed: false, check: 'position-limit' });
+  });
+
+  it('checks sells against the short side of the limit', () => {
+    const ctx = new Context();
+    ctx.positions.set(instrumentKey(AAPL), d('-400'));
+    ctx.working.set('sell1', { side: 'SELL', leaves: d('50') });
+    expect(risk.evaluate(order({ side: 'SELL', quantity: d('50') }), ctx).allowed).toBe(true); // -500
+    expect(risk.evaluate(order({ side: 'SELL', quantity: d('51') }), ctx)).toMatchObject({ allowed: false, check: 'position-limit' });
+    expect(risk.evaluate(order({ side: 'BUY', quantity: d('400') }), ctx).allowed).toBe(true); // buying only reduces a short
+  });
+
+  it("leaves an amended order's own leaves out, so its new quantity replaces them", () => {
+    const ctx = new Context();
+    ctx.positions.set(instrumentKey(AAPL), d('400'));
+    ctx.working.set('ema1abc1', { side: 'BUY', leaves: d('100') });
+    // The amendment of ema1abc1 from 100 to 100 is within the limit: 400 + 100 = 500, not 600.
+    expect(risk.evaluate(order({ quantity: d('100') }), ctx).allowed).toBe(true);
+    expect(risk.evaluate(order({ clientOrderId: 'other1', quantity: d('1') }), ctx)).toMatchObject({ allowed: false, check: 'position-limit' });
   });
 
   it('honours the trading state', () => {
@@ -134,5 +165,18 @@ describe('pre-trade risk', () => {
     expect(risk.evaluate(order(), ctx)).toMatchObject({ allowed: false, check: 'trading-state' });
     ctx.positions.set(instrumentKey(AAPL), d('-20'));
     expect(risk.evaluate(order(), ctx).allowed).toBe(true); // buying 10 reduces a short of 20
+    expect(risk.evaluate(order({ quantity: d('20') }), ctx).allowed).toBe(true); // to flat
+    expect(risk.evaluate(order({ quantity: d('21') }), ctx)).toMatchObject({ allowed: false, check: 'trading-state' });
+  });
+
+  it('counts working orders when REDUCING, so two reducing orders cannot flip the position together', () => {
+    const ctx = new Context();
+    ctx.state = 'REDUCING';
+    ctx.positions.set(instrumentKey(AAPL), d('-20'));
+    ctx.working.set('buy1', { side: 'BUY', leaves: d('15') });
+    expect(risk.evaluate(order({ quantity: d('5') }), ctx).allowed).toBe(true);
+    const denied = risk.evaluate(order({ quantity: d('10') }), ctx);
+    expect(denied).toMatchObject({ allowed: false, check: 'trading-state' });
+    expect(!denied.allowed && denied.reason).toMatch(/position -20 \(with working orders this one would bring it to 5\)/);
   });
 });
