@@ -47,19 +47,21 @@ export class PersistenceStack {
   /**
    * Starts both from their bundles with config files written for them;
    * persistence stores `batchRows` rows per COPY and is ready once its
-   * subscriptions have reached the hub.
+   * subscriptions have reached the hub. With `cpuProfileDir`, persistence
+   * writes a V8 CPU profile there when it stops.
    */
-  static async start(schema: BenchSchema, batchRows: number): Promise<PersistenceStack> {
+  static async start(schema: BenchSchema, batchRows: number, cpuProfileDir?: string): Promise<PersistenceStack> {
     const dir = mkdtempSync(join(tmpdir(), 'ttq-storage-bench-'));
     const [front, back, hubHttp, persistenceHttp] = [await freeTcpPort(), await freeTcpPort(), await freeTcpPort(), await freeTcpPort()];
     const xsub = `tcp://127.0.0.1:${front}`;
     const xpub = `tcp://127.0.0.1:${back}`;
     const bus = `[bus]\nxsubEndpoint = ${toml(xsub)}\nxpubEndpoint = ${toml(xpub)}\n`;
-    const start = (app: ServiceApp, httpPort: number, sections: string, env: Record<string, string> = {}) => {
+    const start = (app: ServiceApp, httpPort: number, sections: string, env: Record<string, string> = {}, nodeArgs: string[] = []) => {
       const file = join(dir, `${app}.toml`);
       writeFileSync(file, `[service]\ninstance = ${toml(INSTANCE)}\nhttpPort = ${httpPort}\nlogLevel = "warn"\n\n${sections}\n`);
       // The config file says everything: the caller's own TTQ_* settings must not leak in.
-      return ServiceProcess.start({ app, cwd: dir, httpPort, args: ['--config', file], env, logFile: join(dir, `${app}.log`), cleanEnv: true });
+      const logFile = join(dir, `${app}.log`);
+      return ServiceProcess.start({ app, cwd: dir, httpPort, args: ['--config', file], env, nodeArgs, logFile, cleanEnv: true });
     };
     const hub = await start('hub', hubHttp, `[hub]\nfrontend = ${toml(xsub)}\nbackend = ${toml(xpub)}\n`);
     try {
@@ -70,6 +72,7 @@ export class PersistenceStack {
           `[persistence.replay]\nmarketData = ""\ngateway = ""\n`,
         // The URL is a secret: persistence reads it only from the environment.
         { DATABASE_URL: schema.url },
+        cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, `--cpu-prof-name=persistence-${process.pid}-${Date.now()}.cpuprofile`] : [],
       );
       return new PersistenceStack(dir, hub, persistence, xsub, xpub);
     } catch (err) {
@@ -87,6 +90,26 @@ export class PersistenceStack {
   /** Current resident set of the persistence process, in MiB. */
   rssMb(): number {
     return statusKb(this.persistence.pid, 'VmRSS') / 1024;
+  }
+
+  /**
+   * Where persistence's memory is, from its /metrics (prom-client's default
+   * Node metrics), in MiB: V8 heap used and total, and memory outside the heap
+   * (Buffers: COPY batches, zeromq frames). NaN for what it does not report.
+   */
+  async memoryMb(): Promise<{ heapUsed: number; heapTotal: number; external: number }> {
+    const text = await fetch(`http://127.0.0.1:${this.persistence.httpPort}/metrics`, { signal: AbortSignal.timeout(2_000) })
+      .then((response) => response.text())
+      .catch(() => '');
+    const metric = (name: string): number => {
+      const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+      return match ? Number(match[1]) / 2 ** 20 : Number.NaN;
+    };
+    return {
+      heapUsed: metric('nodejs_heap_size_used_bytes'),
+      heapTotal: metric('nodejs_heap_size_total_bytes'),
+      external: metric('nodejs_external_memory_bytes'),
+    };
   }
 
   /** Stops persistence (it stores what it holds), then the hub; removes the folder unless asked to keep it. */

@@ -2,8 +2,9 @@
  * Storage throughput: the storage writer against raw binary COPY, and the
  * persistence service end to end against the bus's raw message rate.
  *
- *   npm run bench -- storage [--rows 300000] [--batch 10000] [--rounds 3]
+ *   npm run bench -- storage [--rows 300000] [--batch 10000] [--rounds 5]
  *                            [--e2e-rows 300000] [--e2e-rounds 3] [--bus-seconds 2] [--keep-logs]
+ *                            [--cpu-prof <dir>]
  *
  * Against the PostgreSQL of the specs (TTQ_TEST_DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/test), in a fresh schema migrated by the
@@ -22,7 +23,10 @@
  * bus raw  bare zeromq.js PUB → SUB msgs/s between two processes, in the same run.
  * peak RSS of the persistence process (VmHWM) over the end-to-end rounds.
  *
- * Results are medians over rounds. The last line of output is one JSON object.
+ * Results are medians over rounds. For profiling, --cpu-prof writes a V8 CPU
+ * profile of the persistence process into a folder (the bench process itself
+ * can be profiled with NODE_OPTIONS=--cpu-prof). The last line of output is
+ * one JSON object.
  */
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +39,14 @@ import { PersistenceStack, runEndToEndRound, type EndToEndRoundResult } from './
 
 const GOAL_RATIO = 0.7;
 const root = join(__dirname, '..', '..', '..');
+
+function textArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const value = process.argv[i + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`--${name}: expected a value, found none`);
+  return value;
+}
 
 function numberArg(name: string, fallback: number, min: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -100,9 +112,19 @@ async function copyComparison(schema: BenchSchema, rows: number, batchRows: numb
   };
 }
 
-async function endToEnd(schema: BenchSchema, ticks: number, batchRows: number, rounds: number, busSeconds: number, keepLogs: boolean) {
+interface EndToEndOptions {
+  readonly ticks: number;
+  readonly batchRows: number;
+  readonly rounds: number;
+  readonly busSeconds: number;
+  readonly keepLogs: boolean;
+  readonly cpuProfileDir: string | undefined;
+}
+
+async function endToEnd(schema: BenchSchema, options: EndToEndOptions) {
+  const { ticks, batchRows, rounds, busSeconds, keepLogs } = options;
   const pool = schema.pool(1);
-  const stack = await PersistenceStack.start(schema, batchRows);
+  const stack = await PersistenceStack.start(schema, batchRows, options.cpuProfileDir);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -116,8 +138,11 @@ async function endToEnd(schema: BenchSchema, ticks: number, batchRows: number, r
   for (let round = 1; round <= rounds; round++) {
     const result = await runEndToEndRound(stack, pool, ticks, round);
     e2e.push(result);
+    const memory = await stack.memoryMb();
     console.log(
-      `round ${round} end to end ${describeRound(result)}, published in ${result.publishSeconds.toFixed(2)} s; persistence RSS ${stack.rssMb().toFixed(0)} MiB`,
+      `round ${round} end to end ${describeRound(result)}, published in ${result.publishSeconds.toFixed(2)} s; ` +
+        `persistence RSS ${stack.rssMb().toFixed(0)} MiB (heap ${memory.heapUsed.toFixed(0)} of ${memory.heapTotal.toFixed(0)} MiB, ` +
+        `outside the heap ${memory.external.toFixed(0)} MiB)`,
     );
     const busRate = await runBusRawTrial(__filename, busSeconds);
     bus.push(busRate);
@@ -131,11 +156,12 @@ async function endToEnd(schema: BenchSchema, ticks: number, batchRows: number, r
 async function main(): Promise<void> {
   const rows = numberArg('rows', 300_000, 1);
   const batchRows = numberArg('batch', 10_000, 1);
-  const rounds = numberArg('rounds', 3, 1);
+  const rounds = numberArg('rounds', 5, 1);
   const e2eRows = numberArg('e2e-rows', 300_000, 1);
   const e2eRounds = numberArg('e2e-rounds', 3, 1);
   const busSeconds = numberArg('bus-seconds', 2, 1);
   const keepLogs = process.argv.includes('--keep-logs');
+  const cpuProfileDir = textArg('cpu-prof');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.error(`${signal}: cleaning up`);
@@ -153,7 +179,7 @@ async function main(): Promise<void> {
   );
   const copy = await copyComparison(schema, rows, batchRows, rounds);
   const ratio = copy.writerPerSec / copy.rawPerSec;
-  const e2e = await endToEnd(schema, e2eRows, batchRows, e2eRounds, busSeconds, keepLogs);
+  const e2e = await endToEnd(schema, { ticks: e2eRows, batchRows, rounds: e2eRounds, busSeconds, keepLogs, cpuProfileDir });
   await cleanUp();
 
   // Other work on the machine slows every figure: say how busy it was.
