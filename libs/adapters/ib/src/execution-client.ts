@@ -63,6 +63,7 @@ const REFUSALS_OF_WORKING_ORDERS = new Set([104, 105, 161, 10147, 10148]);
 // Codes about an order that are not refusals.
 const ORDER_NOTICES = new Set([202, 399, 2109, 2137, 10167]);
 const COMMISSION_CACHE_LIMIT = 10_000;
+const RECONCILE_RETRY_MS = 2_000;
 
 /** One order as the adapter tracks it: TTQuant's spec (when placed here) and IB's view. */
 interface TrackedOrder {
@@ -506,8 +507,17 @@ export class IbExecutionClient implements ExecutionClient {
     this.reconciled = false;
     this.accountComplete = false;
     this.accountValues.clear();
-    void this.reconcile(session.number).catch((error: unknown) => {
-      this.options.logger?.error({ err: error }, 'IB reconciliation failed; orders stay refused until the next session');
+    this.reconcileOrRetry(session.number);
+  }
+
+  /** Reconciles; on failure (a query timed out) tries again while the session lasts, orders refused meanwhile. */
+  private reconcileOrRetry(session: number): void {
+    this.reconcile(session).catch((error: unknown) => {
+      this.options.logger?.error({ err: error }, 'IB reconciliation failed; retrying, orders refused meanwhile');
+      const timer = setTimeout(() => {
+        if (this.connected && this.connection.ready && !this.reconciled) this.reconcileOrRetry(session);
+      }, RECONCILE_RETRY_MS);
+      timer.unref?.();
     });
   }
 
