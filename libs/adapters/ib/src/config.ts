@@ -2,14 +2,17 @@ import convict from 'convict';
 
 /** IB security types the adapter resolves; `ETF` is sent to IB as `STK` but kept apart in the asset class. */
 export const IB_SEC_TYPES = ['STK', 'ETF', 'FUT', 'CASH', 'CRYPTO', 'IND'] as const;
+/** One of {@link IB_SEC_TYPES}. */
 export type IbSecType = (typeof IB_SEC_TYPES)[number];
 
 /** The market data types of `reqMarketDataType`, in IB's order (1..4). */
 export const IB_MARKET_DATA_TYPES = ['realtime', 'frozen', 'delayed', 'delayed-frozen'] as const;
+/** One of {@link IB_MARKET_DATA_TYPES}. */
 export type IbMarketDataTypeName = (typeof IB_MARKET_DATA_TYPES)[number];
 
 /** Where quotes come from: `market-data` (reqMktData, any market data type) or `tick-by-tick` (every bid/ask change, live only). */
 export const IB_QUOTE_SOURCES = ['market-data', 'tick-by-tick'] as const;
+/** One of {@link IB_QUOTE_SOURCES}. */
 export type IbQuoteSource = (typeof IB_QUOTE_SOURCES)[number];
 
 /** TWS and IB Gateway ports of paper accounts (TWS, Gateway). */
