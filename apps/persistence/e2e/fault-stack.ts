@@ -2,9 +2,9 @@ import { Subscriber, topics, type BusMessage } from '@ttquant/bus';
 import { Journal } from '@ttquant/journal';
 import { decodeEnvelope, decodePayloadAt, int64ToBigInt } from '@ttquant/protocol';
 import { parseStreamHeads } from '@ttquant/service-bus';
-import { allocateEndpoints, freePorts, REPO_ROOT, ServiceProcess, stackEnv, TcpProxy, waitFor, type StackEndpoints } from '@ttquant/testing';
+import { allocateEndpoints, freePorts, ServiceProcess, stackEnv, TcpProxy, waitFor, type StackEndpoints } from '@ttquant/testing';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -26,6 +26,8 @@ export interface FaultStackOptions {
   readonly replaySpeed: number;
   /** Persistence reaches PostgreSQL through a {@link TcpProxy}. */
   readonly viaProxy: boolean;
+  /** Rows per COPY batch (the writers hold 4 batches before the bus reader waits); default the service's. */
+  readonly batchRows?: number;
 }
 
 /** The last heartbeat of one service instance, with the stream run it came from. */
@@ -133,6 +135,7 @@ export class FaultStack {
         TTQ_SERVICE_INSTANCE: name,
         TTQ_PERSISTENCE_REBALANCE_INTERVAL: '250ms',
         TTQ_PERSISTENCE_CHECKPOINT_INTERVAL: '250ms',
+        ...(this.options.batchRows ? { TTQ_PERSISTENCE_BATCH_ROWS: String(this.options.batchRows) } : {}),
       },
       readyTimeoutMs: 30_000,
     });
@@ -166,7 +169,11 @@ export class FaultStack {
     await waitFor(() => this.ticksPublished() >= TICKS, `market-data to publish its ${TICKS} quotes`, 60_000);
     const exits: Record<string, { code: number | null; signal: string | null }> = {};
     exits['strategy-engine'] = await (this.strategy as ServiceProcess).stop('SIGTERM', 15_000);
-    await waitFor(async () => this.caughtUp(), 'persistence to record every announced stream head as stored', 60_000, 200);
+    await waitFor(async () => this.caughtUp(), 'persistence to record every announced stream head as stored', 60_000, 200).catch(
+      async (error: unknown) => {
+        throw new Error(`${(error as Error).message}\n${await this.diagnosis()}`);
+      },
+    );
     exits['market-data'] = await (this.marketData as ServiceProcess).stop('SIGTERM', 15_000);
     exits['gateway'] = await (this.gateway as ServiceProcess).stop('SIGTERM', 15_000);
     // The gateway's final order states (repeats, stored once) reach the workers before they stop: wait for its journal's heads.
@@ -198,6 +205,17 @@ export class FaultStack {
     }
     if (!wanted.some((w) => w.topic === TICK_TOPIC)) return false;
     return this.recorded(wanted);
+  }
+
+  /** What the stored progress and the announced heads are, and the workers' last log lines: for a failure message. */
+  private async diagnosis(): Promise<string> {
+    const progress = await this.db.query('SELECT source_instance, topic, epoch::text, seq::text FROM ttq_stream_progress ORDER BY 1, 2, 3');
+    const heads = [...this.beats].map(([key, beat]) => `${key} ${beat.state} ${beat.epoch}: ${beat.info['streamHeads'] ?? ''}`);
+    const logs = [...this.workers].map(([name, worker]) => {
+      const notable = worker.logs.split('\n').filter((line) => /"level":(40|50|60)|"level":"(warn|error|fatal)"/.test(line) && !line.includes('shard lock connection'));
+      return `--- ${name} ---\n${[...notable.slice(0, 25), '…', ...notable.slice(-15)].join('\n')}`;
+    });
+    return [`progress: ${JSON.stringify(progress.rows)}`, ...heads, ...logs].join('\n');
   }
 
   /** True once ttq_stream_progress says each stream is stored up to its head. */
@@ -311,7 +329,19 @@ export class FaultStack {
         '',
       ].join('\n'),
     );
-    copyFileSync(join(REPO_ROOT, 'config/strategy-engine.toml'), join(config, 'strategy-engine.toml'));
+    // Written here rather than copied from config/: the test must not follow edits to the shipped example.
+    writeFileSync(
+      join(config, 'strategy-engine.toml'),
+      [
+        '[strategyEngine]',
+        `account = "${ACCOUNT}"`,
+        '[[strategyEngine.strategies]]',
+        'type = "ema-cross"',
+        'id = "ema1"',
+        'params = { venue = "SIM", symbol = "ACME", fastPeriod = 5, slowPeriod = 20, quantity = "10", mode = "long-only" }',
+        '',
+      ].join('\n'),
+    );
     for (const name of ['p0', 'p1', 'p2']) mkdirSync(join(this.dir, name), { recursive: true });
   }
 }

@@ -3,7 +3,7 @@ import { waitFor } from '@ttquant/testing';
 import { FaultStack, MD_INSTANCE, TICK_TOPIC, TICKS, type StorageCheck } from './fault-stack';
 
 /** Every published tick, order event and fill stored exactly once, and something was fetched from a journal. */
-function expectExactlyOnce(check: StorageCheck): void {
+function expectExactlyOnce(check: StorageCheck, replayed = true): void {
   expect(check.ticks).toEqual({ journalLast: TICKS, rows: TICKS, distinct: TICKS, min: 1, max: TICKS });
   expect(check.orderEvents.missing).toEqual([]);
   expect(check.orderEvents.extra).toEqual([]);
@@ -12,10 +12,17 @@ function expectExactlyOnce(check: StorageCheck): void {
   expect(check.fills.missing).toEqual([]);
   expect(check.fills.extra).toEqual([]);
   expect(check.fills.stored).toBe(check.fills.journal);
-  expect(check.replaysServed).toBeGreaterThanOrEqual(1);
+  if (replayed) expect(check.replaysServed).toBeGreaterThanOrEqual(1);
 }
 
 const CLEAN_EXIT = { code: 0, signal: null };
+
+/** One sample of a metric with a `table` label from a service's /metrics. */
+async function metric(port: number, name: string, table: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{table="${table}"`) && /^[^ ]*\{table="[^"]*"[,}]/.test(l));
+  return line === undefined ? Number.NaN : Number(line.split(' ').at(-1));
+}
 
 /**
  * Crash and outage drills of persistence on the whole simulation stack
@@ -108,7 +115,8 @@ describe('persistence under faults', () => {
   }, 150_000);
 
   it('rides out a 10 s database outage without dying, losing or repeating anything', async () => {
-    stack = await FaultStack.start({ workers: 1, replaySpeed: 0.6, viaProxy: true });
+    // Small batches: the writers fill within the outage, so the bus reader must wait (backpressure) and the bus may drop.
+    stack = await FaultStack.start({ workers: 1, replaySpeed: 0.6, viaProxy: true, batchRows: 250 });
     const s = stack;
     const proxy = s.proxy as NonNullable<FaultStack['proxy']>;
     const worker = s.workers.get('p0') as NonNullable<ReturnType<FaultStack['workers']['get']>>;
@@ -119,8 +127,16 @@ describe('persistence under faults', () => {
     proxy.cut();
     const cutAt = Date.now();
     const publishedAtCut = s.ticksPublished();
-    // The outage itself: ten seconds of no database, as the requirement states.
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    // The quote writer fills up and the bus reader waits for it: backpressure, not a growing queue.
+    await waitFor(
+      async () => (await metric(worker.httpPort, 'ttq_persistence_writer_buffer_fill_ratio', 'quote_ticks')) >= 1,
+      'the quote writer to be full',
+      9_000,
+      100,
+    );
+    const fullAfterMs = Date.now() - cutAt;
+    // The rest of the outage: ten seconds of no database in all, as the requirement states.
+    await new Promise((resolve) => setTimeout(resolve, 10_000 - (Date.now() - cutAt)));
     const publishedAtResume = s.ticksPublished();
     const refused = proxy.stats.refused;
     proxy.resume();
@@ -131,11 +147,13 @@ describe('persistence under faults', () => {
     const exits = await s.finish();
     const check = await s.check();
     console.log(
-      `10 s outage from ${cutAt}: ${publishedAtResume - publishedAtCut} quotes published during it, ${refused} connections refused; ` +
+      `10 s outage: ${publishedAtResume - publishedAtCut} quotes published during it, quote writer full after ${fullAfterMs} ms, ` +
+        `${refused} connections refused; ` +
         `${JSON.stringify({ ...check, orderEvents: check.orderEvents.stored, fills: check.fills.stored })}`,
     );
     expect(exits['p0']).toEqual(CLEAN_EXIT);
     expect(Object.values(exits)).toEqual(Object.values(exits).map(() => CLEAN_EXIT));
-    expectExactlyOnce(check);
+    // Whether the bus dropped anything (and replay filled it in) depends on timing; completeness does not.
+    expectExactlyOnce(check, false);
   }, 180_000);
 });

@@ -29,6 +29,7 @@ import { openDatabase } from './open-database';
 import { OrderUpserter } from './order-upserter';
 import { parkedRowsAlert } from './parked-alert';
 import { PartitionMaintenance } from './partition-maintenance';
+import { guardPoolClients } from './pool-guard';
 import { ProgressCheckpoint } from './progress-checkpoint';
 import { PERSISTENCE_SHUTDOWN_TIMEOUT_MS, persistenceSchema, retentionByTable } from './persistence-config';
 import { registerPersistenceMetrics } from './persistence-metrics';
@@ -82,6 +83,10 @@ void runService({
     // The writers' own connections: their busy count is exactly the COPYs in progress (a metric operators and tests watch).
     const writerPool = new Pool({ connectionString: db.url, max: WRITER_CONNECTIONS, application_name: `${workerId}/writers` });
     writerPool.on('error', (error) => storageLog.warn({ error: error.message }, 'idle writer connection failed'));
+    // A connection reset under a running COPY or query fails that statement (retried); it must not crash the process.
+    const onClientError = (error: Error) => storageLog.warn({ error: error.message }, 'database connection in use failed');
+    guardPoolClients(writerPool, onClientError);
+    guardPoolClients(db.pool, onClientError);
     ctx.onShutdown('writer connections', () => writerPool.end());
     try {
       await ensureStreamProgressTable(db.pool);
