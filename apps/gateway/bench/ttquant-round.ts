@@ -1,11 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freeTcpPort, Requester, Subscriber, topics } from '@ttquant/bus';
+import { freeTcpPort, Subscriber, topics } from '@ttquant/bus';
 import { systemClock, type Heartbeat } from '@ttquant/domain';
-import { wire } from '@ttquant/protocol';
-import { decodeInbound } from '@ttquant/service-bus';
-import { STATE_METHOD } from '../src/control-server';
+import { decodeInbound, fetchGatewayState } from '@ttquant/service-bus';
 import { parseLatencySamples, type LatencySample } from '../src/latency-recorder';
 import { summarise, type LatencySummary } from './latency-stats';
 import { ServiceProcess } from '@ttquant/testing';
@@ -115,14 +113,7 @@ class HeartbeatWatch {
 
 /** Asks the gateway for its counters (`state` on the control socket). */
 async function gatewayStats(controlEndpoint: string): Promise<Record<string, string>> {
-  const requester = new Requester({ name: 'bench-control', timeoutMs: 10_000 });
-  requester.connect(controlEndpoint);
-  try {
-    const reply = await requester.request(STATE_METHOD, wire.StateRequest.encode({ account: '' }).finish());
-    return wire.StateSnapshot.decode(reply).stats;
-  } finally {
-    requester.close();
-  }
+  return { ...(await fetchGatewayState(controlEndpoint, '', 10_000)).stats };
 }
 
 function sleep(ms: number): Promise<void> {
@@ -193,7 +184,7 @@ export async function runTtquantRound(options: RoundOptions): Promise<TtquantRou
       cwd,
       'strategy-engine',
       httpPorts.strategy,
-      `${bus}\n[strategyEngine]\ngatewayEndpoint = ${toml(orders)}\n\n[[strategyEngine.strategies]]\ntype = "latency-probe"\nid = "probe"\n` +
+      `${bus}\n[strategyEngine]\ngatewayEndpoint = ${toml(orders)}\ngatewayControlEndpoint = ${toml(control)}\n\n[[strategyEngine.strategies]]\ntype = "latency-probe"\nid = "probe"\n` +
         `params = { venue = "SIM", symbol = "ACME", every = ${options.every} }\n`,
       profile,
     );

@@ -1,10 +1,7 @@
 import { REPLAY_METHOD, replayHandler, type Replier } from '@ttquant/bus';
 import type { ExecutionEngine } from '@ttquant/execution';
 import { encodeOrderEvent, encodePosition, ProtocolError, wire } from '@ttquant/protocol';
-import type { JournaledPublisher } from '@ttquant/service-bus';
-
-/** Method name of the state request. */
-export const STATE_METHOD = 'state';
+import { STATE_METHOD, type JournaledPublisher } from '@ttquant/service-bus';
 
 /**
  * Answers `replay` (from the journal: persistence and strategies recovering

@@ -2,7 +2,15 @@ import { Publisher, Pusher, Subscriber, topics } from '@ttquant/bus';
 import { busSchema } from '@ttquant/config';
 import { InstrumentMap, systemClock, type Instrument, type InstrumentId, type OrderSpec } from '@ttquant/domain';
 import { encodePayload } from '@ttquant/protocol';
-import { decodeInbound, Heartbeat, socketOptionsFrom } from '@ttquant/service-bus';
+import {
+  decodeInbound,
+  fetchGatewayState,
+  GatewayRefusedError,
+  GatewayUnreachableError,
+  Heartbeat,
+  socketOptionsFrom,
+  type GatewayState,
+} from '@ttquant/service-bus';
 import type { Logger } from '@ttquant/logging';
 import { EXIT_CODES, runService, StartupError } from '@ttquant/service';
 import { createStrategy, StrategyRunner, type OrderCommandSink, type Strategy } from '@ttquant/strategy';
@@ -130,12 +138,44 @@ void runService({
       heartbeat.stop();
     });
 
+    // Orders and positions of an earlier run come from the gateway, after the inbox is subscribed so
+    // that nothing published after the state was taken is missed (runners drop what it already holds).
+    const state = await gatewayStateWhenAvailable(settings.gatewayControlEndpoint, settings.account, settings.stateTimeout, ctx.stopping, ctx.logger);
+    if (!state) return;
+    for (const runner of runners) {
+      const taken = runner.restore(state.orders);
+      if (taken.orders > 0) ctx.logger.info({ strategy: runner.strategy.id, ...taken }, 'took up orders and position of an earlier run');
+    }
     for (const runner of runners) await runner.start();
     heartbeat.setState('READY');
     ctx.setReady(true);
     ctx.logger.info({ strategies: strategies.map((s) => s.id), account: settings.account }, 'strategies running');
   },
 });
+
+/**
+ * Asks the gateway for its state until it answers (a gateway starting at the same time is
+ * waited for: trading flat while the account holds a position would be worse than waiting).
+ * Resolves undefined when the service is stopped meanwhile.
+ */
+async function gatewayStateWhenAvailable(
+  endpoint: string,
+  account: string,
+  timeoutMs: number,
+  stopping: AbortSignal,
+  logger: Logger,
+): Promise<GatewayState | undefined> {
+  for (let attempt = 1; !stopping.aborted; attempt++) {
+    try {
+      return await fetchGatewayState(endpoint, account, timeoutMs);
+    } catch (error) {
+      if (error instanceof GatewayRefusedError) throw new StartupError(error.message, EXIT_CODES.config, { cause: error });
+      if (!(error instanceof GatewayUnreachableError)) throw error;
+      logger.warn({ endpoint, attempt }, 'no answer from the gateway yet: strategies wait for its state before trading');
+    }
+  }
+  return undefined;
+}
 
 /** Routes a strategy's log lines to the service logger. */
 function strategyLog(logger: Logger) {

@@ -7,6 +7,10 @@ export interface StrategyEngineConfig {
   account: string;
   /** The PULL endpoint of the gateway owning the account. */
   gatewayEndpoint: string;
+  /** The gateway's control endpoint, asked for its orders at start-up. */
+  gatewayControlEndpoint: string;
+  /** How long one state request waits for the gateway before it is asked again. */
+  stateTimeout: number;
   /** An order the gateway has not answered after this long is sent again (same client order id). */
   resendAfter: number;
   strategies: StrategyDefinition[];
@@ -19,6 +23,12 @@ export const strategyEngineSchema: convict.Schema<StrategyEngineConfig> = {
     format: 'zmq-endpoint',
     default: 'tcp://127.0.0.1:5560',
   },
+  gatewayControlEndpoint: {
+    doc: "The control endpoint of the account's gateway: at start-up the strategies take up their orders and positions from its state.",
+    format: 'zmq-endpoint',
+    default: 'tcp://127.0.0.1:5561',
+  },
+  stateTimeout: { doc: 'How long a state request waits for the gateway before it is asked again.', format: 'duration', default: 3_000 },
   resendAfter: { doc: 'Resend an unanswered order (same client order id) after this long.', format: 'duration', default: 5_000 },
   strategies: {
     doc: 'The strategies to run: [[strategyEngine.strategies]] tables with type, id and params.',

@@ -2,3 +2,4 @@ export * from './bus-options';
 export * from './inbound';
 export * from './journaled-publisher';
 export * from './heartbeat';
+export * from './gateway-state';

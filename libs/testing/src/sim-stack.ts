@@ -39,6 +39,7 @@ export function stackEnv(endpoints: StackEndpoints): Record<string, string> {
     TTQ_GATEWAY_ORDERS_ENDPOINT: endpoints.gatewayOrders,
     TTQ_GATEWAY_CONTROL_ENDPOINT: endpoints.gatewayControl,
     TTQ_STRATEGY_ENGINE_GATEWAY_ENDPOINT: endpoints.gatewayOrders,
+    TTQ_STRATEGY_ENGINE_GATEWAY_CONTROL_ENDPOINT: endpoints.gatewayControl,
     TTQ_MARKET_DATA_REPLAY_ENDPOINT: endpoints.marketDataReplay,
     TTQ_PERSISTENCE_REPLAY_MARKET_DATA: endpoints.marketDataReplay,
     TTQ_PERSISTENCE_REPLAY_GATEWAY: endpoints.gatewayControl,

@@ -77,7 +77,13 @@ export function serviceEnvironment(service: SimService, settings: SimServiceSett
         TTQ_GATEWAY_CONTROL_ENDPOINT: endpoints.gatewayControl,
       };
     case 'strategy-engine':
-      return { ...common, ...bus, TTQ_STRATEGY_ENGINE_ACCOUNT: settings.account, TTQ_STRATEGY_ENGINE_GATEWAY_ENDPOINT: endpoints.gatewayOrders };
+      return {
+        ...common,
+        ...bus,
+        TTQ_STRATEGY_ENGINE_ACCOUNT: settings.account,
+        TTQ_STRATEGY_ENGINE_GATEWAY_ENDPOINT: endpoints.gatewayOrders,
+        TTQ_STRATEGY_ENGINE_GATEWAY_CONTROL_ENDPOINT: endpoints.gatewayControl,
+      };
     case 'market-data':
       return {
         ...common,

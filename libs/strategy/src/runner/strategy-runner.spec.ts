@@ -94,15 +94,16 @@ function fillFor(spec: OrderSpec, execId: string, qty: string): Fill {
   };
 }
 
-async function setUp() {
+async function setUp(restored: readonly OrderEvent[] = []) {
   const sent: OrderSpec[] = [];
   const sink: OrderCommandSink = { submit: (s) => sent.push(s), cancel: () => undefined };
   const clock = new Clock();
   const strategy = new Recorder();
   const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
   const runner = new StrategyRunner({ strategy, account: 'SIM1', runEpoch: 1_763_700_000_000, sink, clock, log, instrument: () => instrument });
+  const taken = runner.restore(restored);
   await runner.start();
-  return { sent, clock, strategy, runner };
+  return { sent, clock, strategy, runner, taken };
 }
 
 describe('StrategyRunner', () => {
@@ -167,5 +168,48 @@ describe('StrategyRunner', () => {
     expect(() => strategy.ctx.submitOrder({ instrument: AAPL, side: 'BUY', quantity: d('-1') })).toThrow(/order refused before sending/);
     expect(() => strategy.ctx.submitOrder({ instrument: AAPL, side: 'BUY', quantity: d('1'), type: 'LIMIT' })).toThrow(/limit/i);
     expect(sent).toHaveLength(0);
+  });
+
+  describe('after a restart, from the gateway state', () => {
+    const earlier = (cid: string, strategyId: string, side: 'BUY' | 'SELL', status: OrderStatus, filled: string, price: string, at: bigint): OrderEvent => ({
+      order: {
+        spec: { clientOrderId: cid, account: 'SIM1', instrument: AAPL, side, type: 'MARKET', quantity: d('10'), timeInForce: 'DAY', reduceOnly: false, postOnly: false, outsideRth: false, strategyId, tags: {} },
+        status,
+        filledQuantity: d(filled),
+        ...(filled !== '0' ? { avgFillPrice: d(price) } : {}),
+        createdTime: at,
+        updatedTime: at + 5n,
+      },
+      reason: '',
+      eventSequence: 3,
+    });
+
+    it('takes up its own orders and the position they built, and so does not buy again', async () => {
+      const { sent, runner, taken } = await setUp([
+        earlier('rec1old1', 'rec', 'SELL', 'FILLED', '10', '101.00', 20n), // created later, listed first
+        earlier('rec1old0', 'rec', 'BUY', 'FILLED', '10', '100.00', 10n),
+        earlier('rec1old2', 'rec', 'BUY', 'FILLED', '10', '102.00', 30n),
+        earlier('oth1old0', 'other', 'BUY', 'FILLED', '10', '100.00', 5n),
+      ]);
+      expect(taken).toEqual({ orders: 3, working: 0 });
+      expect(runner.position(AAPL).quantity.toString()).toBe('10');
+      expect(runner.position(AAPL).realizedPnl.toString()).toBe('10.00'); // bought 100, sold 101, x10
+      runner.onMarketData(quote(AAPL));
+      expect(sent).toHaveLength(0);
+    });
+
+    it('keeps a working order: no new order meanwhile, and its later fill counts once', async () => {
+      const { sent, runner, taken, strategy } = await setUp([earlier('rec1old3', 'rec', 'BUY', 'PARTIALLY_FILLED', '4', '100.00', 10n)]);
+      expect(taken).toEqual({ orders: 1, working: 1 });
+      runner.onMarketData(quote(AAPL));
+      expect(sent).toHaveLength(0);
+      const spec = earlier('rec1old3', 'rec', 'BUY', 'PARTIALLY_FILLED', '4', '100.00', 10n).order.spec;
+      // Published before the state was taken (its time is not after the order's last update): already counted.
+      runner.onFill({ ...fillFor(spec, 'e-early', '4'), eventTime: 15n });
+      expect(runner.position(AAPL).quantity.toString()).toBe('4');
+      runner.onFill({ ...fillFor(spec, 'e-late', '6'), eventTime: 16n });
+      expect(runner.position(AAPL).quantity.toString()).toBe('10');
+      expect(strategy.seen).toEqual(['quote AAPL', 'fill 6 -> position 10']);
+    });
   });
 });

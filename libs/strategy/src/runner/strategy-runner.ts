@@ -62,6 +62,8 @@ export class StrategyRunner {
   private readonly tradeSubs = new InstrumentMap<true>();
   private readonly barSubs = new Set<string>();
   private readonly ctx: StrategyContext;
+  /** Restored orders: fills up to this time were counted in the position they restored. */
+  private readonly restoredUpTo = new Map<string, bigint>();
   private running = false;
 
   constructor(private readonly options: StrategyRunnerOptions) {
@@ -76,6 +78,52 @@ export class StrategyRunner {
 
   get strategy(): Strategy {
     return this.options.strategy;
+  }
+
+  /**
+   * Takes up where an earlier run of this strategy left off, from the
+   * gateway's last event of every order (its `state`): this strategy's orders
+   * become known again, so their later events and fills reach it and working
+   * ones are not forgotten, and the quantity they filled becomes its position.
+   * Call before {@link start}. Quantities are exact; the realised PnL of the
+   * earlier run is rebuilt from each order's average fill price, in the order
+   * the orders were created, so it can differ from the fill-by-fill figure.
+   * @returns how many orders were taken up, and how many of them still work
+   */
+  restore(events: readonly OrderEvent[]): { readonly orders: number; readonly working: number } {
+    const mine = events
+      .filter((e) => e.order.spec.strategyId === this.options.strategy.id && !this.orders.has(e.order.spec.clientOrderId))
+      .sort((a, b) => (a.order.createdTime < b.order.createdTime ? -1 : a.order.createdTime > b.order.createdTime ? 1 : 0));
+    let working = 0;
+    for (const event of mine) {
+      const order = Order.fromSnapshot(event.order, event.eventSequence);
+      const { spec, filledQuantity, avgFillPrice, updatedTime } = event.order;
+      this.orders.set(spec.clientOrderId, order);
+      this.restoredUpTo.set(spec.clientOrderId, updatedTime);
+      if (!order.isTerminal) working++;
+      if (filledQuantity.isPositive() && avgFillPrice) {
+        const instrument = this.options.instrument(spec.instrument) ?? { id: spec.instrument, multiplier: Decimal.ONE, currency: '' };
+        this.portfolio.applyFill(
+          {
+            account: spec.account,
+            clientOrderId: spec.clientOrderId,
+            venueOrderId: '',
+            execId: `restored:${spec.clientOrderId}`,
+            instrument: spec.instrument,
+            side: spec.side,
+            quantity: filledQuantity,
+            price: avgFillPrice,
+            commission: Decimal.ZERO,
+            commissionCurrency: '',
+            liquidity: 'NONE',
+            strategyId: spec.strategyId,
+            eventTime: updatedTime,
+          },
+          instrument,
+        );
+      }
+    }
+    return { orders: mine.length, working };
   }
 
   /** Calls the strategy's `onStart`. */
@@ -131,6 +179,9 @@ export class StrategyRunner {
   onFill(fill: Fill): void {
     if (!this.orders.has(fill.clientOrderId) || this.execIds.has(fill.execId)) return;
     this.execIds.add(fill.execId);
+    // A fill published before the state that restored its order was counted there already.
+    const restoredUpTo = this.restoredUpTo.get(fill.clientOrderId);
+    if (restoredUpTo !== undefined && fill.eventTime <= restoredUpTo) return;
     const instrument = this.options.instrument(fill.instrument) ?? { id: fill.instrument, multiplier: Decimal.ONE, currency: '' };
     this.portfolio.applyFill(fill, instrument);
     if (this.running) this.options.strategy.onFill?.(fill, this.ctx);

@@ -1,8 +1,7 @@
 import { Replier, tcpEndpoint } from '@ttquant/bus';
 import { Decimal, type OrderEvent, type PositionSnapshot } from '@ttquant/domain';
 import { encodeOrderEvent, encodePosition, wire } from '@ttquant/protocol';
-import { loadCliConfig } from '../cli-config';
-import { decodeState, fetchGatewayState, STATE_METHOD } from './gateway-state';
+import { decodeGatewayState, fetchGatewayState, STATE_METHOD } from './gateway-state';
 
 const event: OrderEvent = {
   order: {
@@ -49,9 +48,9 @@ function snapshotBytes(): Uint8Array {
   }).finish();
 }
 
-describe('decodeState', () => {
+describe('decodeGatewayState', () => {
   it('turns a StateSnapshot into domain orders and positions', () => {
-    const state = decodeState(snapshotBytes());
+    const state = decodeGatewayState(snapshotBytes());
     expect(state.ready).toBe(true);
     expect(state.stats).toEqual({ fills: '1' });
     expect(state.orders).toHaveLength(1);
@@ -61,7 +60,7 @@ describe('decodeState', () => {
   });
 
   it('refuses bytes that are not a StateSnapshot, saying what was expected', () => {
-    expect(() => decodeState(Uint8Array.from([0xff, 0xff, 0xff]))).toThrow(/stateSnapshot: expected a protobuf-encoded StateSnapshot/);
+    expect(() => decodeGatewayState(Uint8Array.from([0xff, 0xff, 0xff]))).toThrow(/stateSnapshot: expected a protobuf-encoded StateSnapshot/);
   });
 });
 
@@ -84,19 +83,24 @@ describe('fetchGatewayState', () => {
   });
   afterAll(() => replier.close());
 
-  const config = () => loadCliConfig({ TTQ_CLI_GATEWAY_CONTROL: endpoint, TTQ_CLI_REQUEST_TIMEOUT: '2s' }, '/nonexistent');
-
   it('asks for the account given and decodes the answer', async () => {
-    const state = await fetchGatewayState(config(), 'SIM001');
+    const state = await fetchGatewayState(endpoint, 'SIM001', 2_000);
     expect(requests.at(-1)?.account).toBe('SIM001');
     expect(state.orders[0]?.order.spec.clientOrderId).toBe('manualabc11');
   });
 
-  it("turns the gateway's refusal into a failed operation with its reason", async () => {
-    await expect(fetchGatewayState(config(), 'OTHER')).rejects.toMatchObject({
-      name: 'OperationFailedError',
-      exitCode: 1,
-      message: expect.stringContaining('this gateway owns account SIM001, not OTHER'),
+  it("turns the gateway's refusal into an error carrying its reason", async () => {
+    await expect(fetchGatewayState(endpoint, 'OTHER', 2_000)).rejects.toMatchObject({
+      name: 'GatewayRefusedError',
+      remoteMessage: 'Error: this gateway owns account SIM001, not OTHER',
+    });
+  });
+
+  it('says which endpoint did not answer, and after how long', async () => {
+    const silent = await tcpEndpoint();
+    await expect(fetchGatewayState(silent, '', 150)).rejects.toMatchObject({
+      name: 'GatewayUnreachableError',
+      message: `no answer from the gateway control endpoint ${silent} within 150 ms`,
     });
   });
 });
