@@ -28,6 +28,8 @@ export interface FaultStackOptions {
   readonly viaProxy: boolean;
   /** Rows per COPY batch (the writers hold 4 batches before the bus reader waits); default the service's. */
   readonly batchRows?: number;
+  /** Market-data's fault drill: frames carrying a multiple of this are journaled but never sent. */
+  readonly dropTickEvery?: number;
 }
 
 /** The last heartbeat of one service instance, with the stream run it came from. */
@@ -112,7 +114,10 @@ export class FaultStack {
     });
     for (let i = 0; i < this.options.workers; i++) await this.startWorker(`p${i}`);
     this.gateway = await this.service('gateway', { TTQ_SERVICE_INSTANCE: 'gw1' });
-    this.marketData = await this.service('market-data', { TTQ_SERVICE_INSTANCE: MD_INSTANCE });
+    this.marketData = await this.service('market-data', {
+      TTQ_SERVICE_INSTANCE: MD_INSTANCE,
+      ...(this.options.dropTickEvery ? { TTQ_MARKET_DATA_DROP_TICK_EVERY: String(this.options.dropTickEvery) } : {}),
+    });
     this.strategy = await this.service('strategy-engine', { TTQ_SERVICE_INSTANCE: 'se1' });
   }
 

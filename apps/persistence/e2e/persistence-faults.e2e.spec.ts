@@ -156,4 +156,41 @@ describe('persistence under faults', () => {
     // Whether the bus dropped anything (and replay filled it in) depends on timing; completeness does not.
     expectExactlyOnce(check, false);
   }, 180_000);
+
+  it("fetches a stream's lost tail, which no later message reveals, from the publisher's announced heads", async () => {
+    // Every frame carrying a multiple of 2500 is never sent: three gaps, and the last quote of the file.
+    stack = await FaultStack.start({ workers: 1, replaySpeed: 3, viaProxy: false, dropTickEvery: 2_500 });
+    const s = stack;
+    const worker = s.workers.get('p0') as NonNullable<ReturnType<FaultStack['workers']['get']>>;
+    const exits = await s.finish();
+    const check = await s.check();
+    const tailRequests = worker.logs.split('\n').filter((line) => line.includes('stream tail missed') && line.includes(TICK_TOPIC));
+    console.log(`lost tail: ${tailRequests.length} tail request(s); ${JSON.stringify({ ...check, orderEvents: check.orderEvents.stored, fills: check.fills.stored })}`);
+    expect(tailRequests.length).toBeGreaterThanOrEqual(1);
+    expect(Object.values(exits)).toEqual(Object.values(exits).map(() => CLEAN_EXIT));
+    expectExactlyOnce(check);
+  }, 150_000);
+
+  it('after being down while the last messages went by, a restarted worker fetches everything up to the journal end', async () => {
+    stack = await FaultStack.start({ workers: 1, replaySpeed: 3, viaProxy: false });
+    const s = stack;
+    await waitFor(async () => (await s.storedTicks()) >= 2_000, 'the first ticks to be stored', 30_000);
+    await s.workers.get('p0')?.stop('SIGKILL');
+    const storedAtKill = await s.storedTicks();
+    // The rest of the file, the stream's end included, goes by with no persistence at all.
+    await waitFor(() => s.ticksPublished() >= TICKS, `market-data to publish its ${TICKS} quotes`, 60_000);
+    expect(await s.storedTicks()).toBe(storedAtKill);
+    const restartedAt = Date.now();
+    await s.startWorker('p0');
+    await waitFor(async () => (await s.storedTicks()) === TICKS, 'the restarted worker to fetch the rest', 30_000, 100);
+    const caughtUpMs = Date.now() - restartedAt;
+    const exits = await s.finish();
+    const check = await s.check();
+    console.log(
+      `down at the end: ${TICKS - storedAtKill} quotes fetched on restart in ${caughtUpMs} ms (from ready to stored); ` +
+        JSON.stringify({ ...check, orderEvents: check.orderEvents.stored, fills: check.fills.stored }),
+    );
+    expect(Object.values(exits)).toEqual(Object.values(exits).map(() => CLEAN_EXIT));
+    expectExactlyOnce(check);
+  }, 150_000);
 });
