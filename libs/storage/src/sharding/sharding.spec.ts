@@ -50,12 +50,13 @@ describe('ShardLeases against PostgreSQL', () => {
 
   function worker(id: string, events: string[]): ShardLeases {
     const leases = new ShardLeases({
-      connection: { connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema.name}` },
+      connection: { connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema.name}`, application_name: `lease-${schema.name}-${id}` },
       shardCount: 8,
       workerId: id,
       rebalanceIntervalMs: 60_000,
       onGained: (shards) => void events.push(`${id} gained ${shards.length}`),
       beforeRelease: async (shards) => void events.push(`${id} flushed ${shards.length}`),
+      onLost: (shards) => void events.push(`${id} lost ${shards.length}`),
     });
     running.push(leases);
     return leases;
@@ -90,6 +91,77 @@ describe('ShardLeases against PostgreSQL', () => {
     expect([a, c].map((w) => w.heldShards().length)).toEqual([4, 4]);
     expect([...a.heldShards(), ...c.heldShards()].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   }, 20_000);
+});
+
+describe('ShardLeases when the lock connection breaks', () => {
+  let schema: TestSchema;
+  const running: ShardLeases[] = [];
+  beforeAll(async () => {
+    schema = await createTestSchema();
+  });
+  afterAll(async () => {
+    await Promise.all(running.map((l) => l.stop()));
+    await schema.drop();
+  });
+
+  function worker(id: string, events: string[]): ShardLeases {
+    const leases = new ShardLeases({
+      connection: { connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema.name}`, application_name: `lease-${schema.name}-${id}` },
+      shardCount: 8,
+      workerId: id,
+      rebalanceIntervalMs: 60_000,
+      onGained: (shards) => void events.push(`${id} gained ${shards.length}`),
+      beforeRelease: async (shards) => void events.push(`${id} flushed ${shards.length}`),
+      onLost: (shards) => void events.push(`${id} lost ${shards.length}`),
+    });
+    running.push(leases);
+    return leases;
+  }
+
+  async function terminate(id: string): Promise<void> {
+    await schema.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`lease-${schema.name}-${id}`]);
+  }
+
+  it('keeps its shards provisionally, and takes them back once reconnected', async () => {
+    const events: string[] = [];
+    const a = worker('a', events);
+    await a.start();
+    await terminate('a');
+    await a.rebalance(); // notices the loss
+    expect(a.stats.connectionLosses).toBe(1);
+    expect(a.heldShards()).toHaveLength(8);
+    await a.rebalance(); // reconnects and re-takes
+    expect(a.heldShards()).toHaveLength(8);
+    const locks = await schema.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND a.application_name = $1`,
+      [`lease-${schema.name}-a`],
+    );
+    expect(Number(locks.rows[0]?.n)).toBe(9); // 8 shards and the membership
+    expect(events).not.toContain('a lost 8');
+    await a.stop();
+    running.splice(running.indexOf(a), 1);
+  });
+
+  it('gives up the shards another worker claimed while it was cut off', async () => {
+    const events: string[] = [];
+    const a = worker('a2', events);
+    const b = worker('b2', events);
+    await a.start();
+    await b.start(); // nothing free yet
+    await terminate('a2');
+    await a.rebalance(); // lost; a2's locks are gone on the server
+    await b.rebalance(); // alone now: claims all 8
+    expect(b.heldShards()).toHaveLength(8);
+    await a.rebalance(); // back, but its shards are b2's
+    expect(events).toContain('a2 lost 8');
+    expect(a.heldShards()).toEqual([]);
+    for (let round = 0; round < 3; round++) {
+      await a.rebalance();
+      await b.rebalance();
+    }
+    expect([a.heldShards().length, b.heldShards().length]).toEqual([4, 4]);
+  });
 });
 
 describe('stream progress', () => {
