@@ -77,4 +77,39 @@ describe('ReplayRecovery', () => {
     await recovery.close();
     expect(recovery.stats.requests).toBe(0);
   });
+
+  it('fetches up to the journal end when asked open-ended (a tail nobody saw)', async () => {
+    const routed: number[] = [];
+    const recovery = new ReplayRecovery({ endpoints: { 'market-data': endpoint }, route: (m) => void routed.push(m.sequence), logger });
+    recovery.request({ ...source, topic, epoch: journal.epoch, from: 21, to: undefined });
+    recovery.request({ ...source, topic, epoch: journal.epoch, from: 26, to: undefined }); // nothing beyond the end
+    expect(await recovery.close()).toBe(true);
+    expect(routed).toEqual([21, 22, 23, 24, 25]);
+    expect(recovery.stats).toMatchObject({ recovered: 5, unrecoverable: 0, failures: 0 });
+  });
+
+  it('reports what no journal can serve as given up, so completeness tracking moves past it', async () => {
+    const givenUp: string[] = [];
+    const recovery = new ReplayRecovery({
+      endpoints: { 'market-data': endpoint },
+      route: () => undefined,
+      logger,
+      onGivenUp: (_range, from, to) => void givenUp.push(`${from}-${to}`),
+    });
+    recovery.request({ ...source, topic, epoch: journal.epoch + 1n, from: 3, to: 9 }); // a run the journal never had
+    await recovery.close();
+    expect(givenUp).toEqual(['3-9']);
+  });
+
+  it('gives up waiting at close after its budget, instead of holding the shutdown', async () => {
+    // A replier that never answers.
+    const silent = new Replier();
+    const silentEndpoint = await silent.bind('tcp://127.0.0.1:*');
+    const recovery = new ReplayRecovery({ endpoints: { gateway: silentEndpoint }, route: () => undefined, logger, timeoutMs: 30_000 });
+    recovery.request({ service: 'gateway', instance: 'g1', topic: topics.order('A1'), epoch: 1n, from: 1, to: 5 });
+    const started = Date.now();
+    expect(await recovery.close(200)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    silent.close();
+  });
 });
