@@ -142,4 +142,67 @@ describe('Publisher', () => {
     await publisher.close();
     subscriber.close();
   });
+
+  describe('when the journal hook fails', () => {
+    /** A hook that throws while `failing` is set, and records the frames it took. */
+    function flakyHook() {
+      const hook = {
+        failing: false,
+        frames: [] as Array<[number, number]>,
+        onPublished: (_t: Topic, sequence: number, _b: Uint8Array, count: number) => {
+          if (hook.failing) throw new Error('disk full');
+          hook.frames.push([sequence, count]);
+        },
+      };
+      return hook;
+    }
+
+    it('gives the sequence back unbatched, so the stream has no hole', async () => {
+      const hook = flakyHook();
+      const publisher = new Publisher({ source, onPublished: hook.onPublished });
+      publisher.publish(topic, quote(1));
+      hook.failing = true;
+      expect(() => publisher.publish(topic, quote(2))).toThrow('disk full');
+      hook.failing = false;
+      expect(publisher.publish(topic, quote(3))).toBe(2);
+      expect(hook.frames).toEqual([
+        [1, 1],
+        [2, 1],
+      ]);
+      expect(publisher.stats().sent).toBe(2);
+      await publisher.close();
+    });
+
+    it('keeps a timed batch it could not journal, reports it, and sends it once the hook recovers', async () => {
+      const hook = flakyHook();
+      const errors: unknown[] = [];
+      const publisher = new Publisher({ source, batch: { maxSize: 100, maxDelayMs: 5 }, onPublished: hook.onPublished, onBackgroundError: (e) => errors.push(e) });
+      hook.failing = true;
+      for (let i = 1; i <= 3; i++) publisher.publish(topic, quote(i));
+      await new Promise((r) => setTimeout(r, 40));
+      expect(errors.length).toBeGreaterThan(0);
+      expect(String(errors[0])).toContain('disk full');
+      expect(publisher.stats().batched).toBe(3);
+      hook.failing = false;
+      await new Promise((r) => setTimeout(r, 40));
+      expect(hook.frames).toEqual([[1, 3]]);
+      expect(publisher.stats().batched).toBe(0);
+      await publisher.close();
+    });
+
+    it('refuses the message that filled a batch it could not journal, and keeps the ones before it', async () => {
+      const hook = flakyHook();
+      const publisher = new Publisher({ source, batch: { maxSize: 3, maxDelayMs: 60_000 }, onPublished: hook.onPublished });
+      publisher.publish(topic, quote(1));
+      publisher.publish(topic, quote(2));
+      hook.failing = true;
+      expect(() => publisher.publish(topic, quote(3))).toThrow('disk full');
+      expect(publisher.lastSequence(topic)).toBe(2);
+      hook.failing = false;
+      expect(publisher.publish(topic, quote(3))).toBe(3);
+      expect(hook.frames).toEqual([[1, 3]]);
+      await publisher.close();
+    });
+  });
 });
+

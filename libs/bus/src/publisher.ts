@@ -38,8 +38,20 @@ export interface PublisherOptions extends BusSocketOptions, StamperOptions {
    * `publish` throws {@link BusBackpressureError}. Default 100 000.
    */
   readonly maxQueue?: number;
-  /** Sees every encoded envelope before it goes out. Exceptions propagate to `publish`. */
+  /**
+   * Sees every encoded envelope before it goes out (the journal appends it
+   * here). An exception propagates to `publish` and nothing is sent: unbatched,
+   * the sequence is given back; batched, the messages stay in their batch and
+   * go out (through the hook again) with the next flush.
+   */
   readonly onPublished?: PublishedHook;
+  /**
+   * Told when a batch closed by its timer could not be sent (the hook threw, the
+   * local queue is full or the socket failed). The batch is kept and retried
+   * after `maxDelayMs` (at least 10 ms). Without it such failures go unseen
+   * until the next `publish`.
+   */
+  readonly onBackgroundError?: (error: unknown) => void;
   /**
    * Fault injection for tests and drills: a frame (first sequence, message count)
    * for which this returns true is stamped and handed to `onPublished` (so
@@ -100,6 +112,7 @@ export class Publisher extends BusSocket<zmq.Publisher> {
   private readonly topics = new Map<string, TopicState>();
   private readonly batch: BatchOptions | undefined;
   private readonly onPublished: PublishedHook | undefined;
+  private readonly onBackgroundError: ((error: unknown) => void) | undefined;
   private readonly dropFrame: ((topic: Topic, sequence: number, count: number) => boolean) | undefined;
   private readonly sentByFamily: FamilyCounts | undefined;
   private readonly openBatches = new Set<TopicState>();
@@ -125,6 +138,7 @@ export class Publisher extends BusSocket<zmq.Publisher> {
       this.batch = options.batch;
     }
     this.onPublished = options.onPublished;
+    this.onBackgroundError = options.onBackgroundError;
     this.dropFrame = options.dropFrame;
     this.sentByFamily = this.exportsMetrics ? new FamilyCounts() : undefined;
   }
@@ -154,11 +168,26 @@ export class Publisher extends BusSocket<zmq.Publisher> {
     if (state.family !== undefined) state.family.add(topic);
     if (this.batch === undefined) {
       const bytes = this.stamper.encodeMessage(sequence, payload, times);
-      if (this.onPublished !== undefined) this.onPublished(topic, sequence, bytes, 1);
+      if (this.onPublished !== undefined) {
+        try {
+          this.onPublished(topic, sequence, bytes, 1);
+        } catch (error) {
+          // Nothing left the process with this sequence: give it back, so the stream has no hole.
+          state.stream.sequence--;
+          this.sentCount--;
+          throw error;
+        }
+      }
       if (this.dropFrame === undefined || !this.dropFrame(topic, sequence, 1)) this.queue.push([state.stream.topicFrame, bytes]);
       return sequence;
     }
-    this.addToBatch(state, this.batch, sequence, payload, times);
+    try {
+      this.addToBatch(state, this.batch, sequence, payload, times);
+    } catch (error) {
+      state.stream.sequence--;
+      this.sentCount--;
+      throw error;
+    }
     return sequence;
   }
 
@@ -172,8 +201,10 @@ export class Publisher extends BusSocket<zmq.Publisher> {
       clearImmediate(this.immediate);
       this.immediate = undefined;
     }
-    for (const state of this.openBatches) this.sendBatch(state);
-    this.openBatches.clear();
+    for (const state of this.openBatches) {
+      this.sendBatch(state);
+      this.openBatches.delete(state);
+    }
   }
 
   /** Resolves when every frame waiting locally has been handed to zeromq. */
@@ -235,11 +266,26 @@ export class Publisher extends BusSocket<zmq.Publisher> {
     state.items.push(this.stamper.pendingItem(sequence, payload, times));
     this.batchedCount++;
     if (state.items.length >= batch.maxSize) {
-      this.sendBatch(state);
+      try {
+        this.sendBatch(state);
+      } catch (error) {
+        // This message is refused (publish throws); the ones before it stay in the open batch.
+        state.items.pop();
+        this.batchedCount--;
+        if (state.items.length > 0) {
+          this.openBatches.add(state);
+          this.armFlush(batch);
+        }
+        throw error;
+      }
       this.openBatches.delete(state);
       return;
     }
     this.openBatches.add(state);
+    this.armFlush(batch);
+  }
+
+  private armFlush(batch: BatchOptions): void {
     // A delay of 0 closes the batch at the end of this event-loop turn: no timer granularity added.
     if (batch.maxDelayMs === 0) this.immediate ??= setImmediate(() => this.onTimer());
     else if (this.timer === undefined) this.timer = setTimeout(() => this.onTimer(), batch.maxDelayMs);
@@ -250,19 +296,24 @@ export class Publisher extends BusSocket<zmq.Publisher> {
     this.immediate = undefined;
     try {
       this.flush();
-    } catch {
-      // Only a full local queue or a failed socket can throw here; the next publish reports it.
+    } catch (error) {
+      // The batches that could not go out are still open: try again later rather than wait for a publish.
+      if (!this.closing && this.openBatches.size > 0) {
+        this.timer = setTimeout(() => this.onTimer(), Math.max(10, this.batch?.maxDelayMs ?? 0));
+      }
+      this.onBackgroundError?.(error);
     }
   }
 
   private sendBatch(state: TopicState): void {
     const items = state.items;
     if (items.length === 0) return;
-    state.items = [];
-    this.batchedCount -= items.length;
     const bytes = this.stamper.encodeBatch(items);
     const first = items[0] as PendingItem;
+    // The hook (the journal) must take the frame before its messages leave the batch: if it throws they stay.
     if (this.onPublished !== undefined) this.onPublished(state.stream.topic, first.sequence, bytes, items.length);
+    state.items = [];
+    this.batchedCount -= items.length;
     if (this.dropFrame === undefined || !this.dropFrame(state.stream.topic, first.sequence, items.length)) {
       this.queue.push([state.stream.topicFrame, bytes]);
     }

@@ -81,4 +81,19 @@ describe('SendQueue', () => {
     await queue.drained();
     expect(() => queue.push(frames(3))).toThrow('socket broke');
   });
+
+  it('does not leave a waiter hanging once the socket failed with messages still queued', async () => {
+    const socket = new FakeSocket();
+    socket.syncBudget = 0;
+    const queue = queueOn(socket);
+    queue.push(frames(1));
+    queue.push(frames(2));
+    queue.push(frames(3));
+    socket.fail(new Error('socket broke'));
+    await queue.drained();
+    // Two messages are still queued behind the failure; a later wait must end too.
+    expect(queue.length).toBeGreaterThan(0);
+    await expect(Promise.race([queue.drained().then(() => 'drained'), new Promise((r) => setTimeout(() => r('hung'), 200))])).resolves.toBe('drained');
+  });
 });
+

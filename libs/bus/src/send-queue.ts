@@ -62,7 +62,8 @@ export class SendQueue {
 
   /** Resolves once every queued message has been handed to zeromq (or the socket failed). */
   drained(): Promise<void> {
-    if (this.length === 0 && this.draining === undefined) return Promise.resolve();
+    // After a failure nothing drains the queue any more: waiting would never end.
+    if ((this.length === 0 && this.draining === undefined) || this.failure !== undefined || this.socket.closed) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 

@@ -7,7 +7,7 @@ export interface JournaledPublisherOptions extends Omit<PublisherOptions, 'onPub
   readonly journal: JournalOptions;
   /** How often buffered journal records are written to the file. Default 100 ms. */
   readonly flushIntervalMs?: number;
-  /** Told when a periodic journal flush or retention run fails. */
+  /** Told when a periodic journal flush or retention run fails, or a timed batch could not be journaled or sent (it is retried). */
   readonly onMaintenanceError?: (error: unknown) => void;
 }
 
@@ -33,6 +33,8 @@ export class JournaledPublisher {
     this.journal = Journal.open(options.journal);
     this.onMaintenanceError = options.onMaintenanceError;
     this.publisher = new Publisher({
+      // A batch its timer could not journal or send is kept and retried; the service hears of it like a failed flush.
+      onBackgroundError: options.onMaintenanceError,
       ...options,
       onPublished: (topic, sequence, envelope, count) => {
         this.heads.set(topic, sequence + count - 1);
