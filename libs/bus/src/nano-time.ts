@@ -1,4 +1,4 @@
-import { Long, type Int64Like } from '@ttquant/protocol';
+import { Long } from '@ttquant/protocol';
 import { systemClock, type Clock } from '@ttquant/domain';
 
 const TWO_32 = 4294967296;
@@ -77,8 +77,3 @@ export function bitsToBigInt(low: number, high: number): bigint {
   return lastHighShifted + BigInt(low >>> 0);
 }
 
-/** Exact int64 → bigint for decoded (Long) fields. */
-export function longToBigInt(value: Int64Like, unsigned = false): bigint {
-  if (typeof value === 'number') return BigInt(value);
-  return bitsToBigInt(value.low, unsigned || value.unsigned ? value.high >>> 0 : value.high);
-}
