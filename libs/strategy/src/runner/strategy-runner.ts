@@ -160,11 +160,6 @@ export class StrategyRunner {
     }
   }
 
-  /** True when an order event, fill or denial belongs to this strategy. */
-  owns(clientOrderId: string): boolean {
-    return this.orders.has(clientOrderId);
-  }
-
   /** An event of one of this strategy's orders; others are ignored. Repeats and stale events are dropped. */
   onOrderEvent(event: OrderEvent): void {
     const id = event.order.spec.clientOrderId;
