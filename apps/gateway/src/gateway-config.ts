@@ -1,4 +1,5 @@
 import type convict from 'convict';
+import { GATEWAY_ADAPTERS, type GatewayAdapterKind } from './gateway-venue';
 
 /** Pre-trade limits, as decimal text; see `libs/risk`. */
 export interface GatewayRiskConfig {
@@ -13,8 +14,8 @@ export interface GatewayRiskConfig {
 export interface GatewayConfig {
   /** The one account this gateway owns. */
   account: string;
-  /** Venue adapter: `sim` (IB and crypto adapters come later). */
-  venue: 'sim';
+  /** Venue adapter: `sim` (the simulated venue, `[sim]`) or `ib` (Interactive Brokers, `[ib]`). */
+  adapter: GatewayAdapterKind;
   /** PULL socket for order commands (bind). */
   ordersEndpoint: string;
   /** REP socket for `replay` and `state` requests (bind). */
@@ -30,7 +31,11 @@ export interface GatewayConfig {
 
 export const gatewaySchema: convict.Schema<GatewayConfig> = {
   account: { doc: 'The account this gateway owns.', format: 'nonempty-string', default: 'SIM001' },
-  venue: { doc: 'Venue adapter.', format: ['sim'], default: 'sim' },
+  adapter: {
+    doc: 'Venue adapter: sim (the simulated venue, configured under [sim]) or ib (Interactive Brokers TWS / IB Gateway, under [ib]).',
+    format: [...GATEWAY_ADAPTERS],
+    default: 'sim',
+  },
   ordersEndpoint: {
     doc: 'Endpoint the PULL socket for order commands binds.',
     format: 'zmq-endpoint',

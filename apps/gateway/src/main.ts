@@ -1,7 +1,7 @@
-import { createSimAdapter, simConfigSchema, type SimConfig } from '@ttquant/adapter-sim';
+import { simConfigSchema, type SimConfig } from '@ttquant/adapter-sim';
 import { Puller, Replier, Subscriber, topics, type BusMessage } from '@ttquant/bus';
 import { busSchema } from '@ttquant/config';
-import { Decimal, systemClock, type InstrumentId } from '@ttquant/domain';
+import { Decimal, systemClock } from '@ttquant/domain';
 import { ExecutionEngine } from '@ttquant/execution';
 import { child } from '@ttquant/logging';
 import { gauge } from '@ttquant/metrics';
@@ -13,6 +13,7 @@ import { BusExecutionSink } from './bus-execution-sink';
 import { CommandIntake } from './command-intake';
 import { serveControl } from './control-server';
 import { gatewaySchema } from './gateway-config';
+import { gatewayIbSchema, isVenueConfigProblem, openGatewayVenue } from './gateway-venue';
 import { readExecutionHistory } from './journal-history';
 import { LatencyRecorder } from './latency-recorder';
 
@@ -25,10 +26,10 @@ import { LatencyRecorder } from './latency-recorder';
  */
 void runService({
   name: 'gateway',
-  schema: { bus: busSchema, gateway: gatewaySchema, sim: simConfigSchema },
+  schema: { bus: busSchema, gateway: gatewaySchema, sim: simConfigSchema, ib: gatewayIbSchema },
   defaultHttpPort: 9102,
   async start(ctx) {
-    const { bus, gateway, sim: simSettings, service } = ctx.config.properties;
+    const { bus, gateway, sim: simSettings, ib: ibSettings, service } = ctx.config.properties;
     const { account } = gateway;
     const sockets = { ...socketOptionsFrom(bus), registry: ctx.registry };
 
@@ -42,36 +43,50 @@ void runService({
     out.publisher.connect(bus.xsubEndpoint);
     ctx.onShutdown('publisher and journal', () => out.close());
 
-    // The sim venue lives in this process and follows the market published on the bus.
-    const simConfig: SimConfig = { ...(simSettings as SimConfig), account, market: { ...simSettings.market, source: 'external' } };
     const orderLog = gateway.simOrderLog;
     // Latency bench only: a sample per tagged order as the venue receives it, written at shutdown.
     const latency = gateway.latencySamplesFile ? new LatencyRecorder((id) => engine.lastEvent(id)) : undefined;
     if (latency) ctx.onShutdown('latency samples', () => latency.write(gateway.latencySamplesFile));
-    const sim = createSimAdapter(simConfig, { clock: systemClock }, {
-      onOrderReceived:
-        orderLog || latency
-          ? (order) => {
-              if (orderLog) appendFileSync(orderLog, `${order.clientOrderId}\n`);
-              latency?.record(order.clientOrderId, order.time);
-            }
-          : undefined,
-    });
-    const instrument = (id: InstrumentId) => {
-      const found = sim.instruments.find(id.symbol);
-      return found && found.id.venue === id.venue ? found : undefined;
+    const venueFailure = (what: string) => (error: unknown) => {
+      const message = `${what}: ${(error as Error).message}`;
+      throw new StartupError(message, isVenueConfigProblem(error) ? EXIT_CODES.config : EXIT_CODES.unavailable, { cause: error });
     };
+    let venue: ReturnType<typeof openGatewayVenue>;
+    try {
+      venue = openGatewayVenue(
+        {
+          adapter: gateway.adapter,
+          account,
+          sim: simSettings as SimConfig,
+          ib: ibSettings,
+          // The sim venue lives in this process: these hooks see every order it receives.
+          onOrderReceived:
+            orderLog || latency
+              ? (order) => {
+                  if (orderLog) appendFileSync(orderLog, `${order.clientOrderId}\n`);
+                  latency?.record(order.clientOrderId, order.time);
+                }
+              : undefined,
+        },
+        { clock: systemClock, logger: child(ctx.logger, gateway.adapter) },
+      );
+    } catch (error) {
+      return venueFailure(`cannot build the ${gateway.adapter} venue adapter`)(error);
+    }
+    // Registered before the engine's step, so it runs after it: the connection closes last.
+    ctx.onShutdown('venue adapter', () => venue.adapter.dispose());
+    const tradable = await venue.load().catch(venueFailure(`cannot load the instruments of the ${gateway.adapter} venue`));
 
     const engine = new ExecutionEngine({
       account,
-      client: sim.execution,
+      client: venue.execution,
       risk: createPreTradeRisk({
         maxOrderQuantity: Decimal.parse(gateway.risk.maxOrderQuantity),
         maxOrderNotional: Decimal.parse(gateway.risk.maxOrderNotional),
         maxPosition: Decimal.parse(gateway.risk.maxPosition),
         priceBandBps: gateway.risk.priceBandBps,
       }),
-      instrument,
+      instrument: (id) => venue.instrument(id),
       sink: new BusExecutionSink(out, account),
       clock: systemClock,
       logger: child(ctx.logger, 'execution'),
@@ -83,7 +98,7 @@ void runService({
 
     const marketData = new Subscriber({ ...sockets, name: 'gateway-md' });
     marketData.connect(bus.xpubEndpoint);
-    for (const listed of sim.instruments.all()) marketData.subscribe(topics.tick(listed.id.venue, listed.id.symbol));
+    for (const listed of tradable) marketData.subscribe(topics.tick(listed.id.venue, listed.id.symbol));
     // Conflated: only the newest quote per instrument of each event-loop turn becomes a domain
     // object and moves the venue and the risk reference; at 10k ticks/s the rest is waste.
     const newestQuotes = new Map<string, BusMessage>();
@@ -93,7 +108,7 @@ void runService({
       for (const message of newestQuotes.values()) {
         const inbound = decodeInbound(message);
         if (inbound.ok && inbound.message.kind === 'quote') {
-          sim.simulator.updateMarket(inbound.message.value);
+          venue.onQuote(inbound.message.value);
           engine.onQuote(inbound.message.value);
         }
       }
@@ -131,9 +146,12 @@ void runService({
     });
     heartbeat.start();
 
-    await engine.start().catch((error: unknown) => {
-      throw new StartupError(`cannot connect to the venue: ${(error as Error).message}`, EXIT_CODES.unavailable, { cause: error });
-    });
+    await engine.start().catch(venueFailure('cannot connect to the venue'));
+    try {
+      venue.checkAccount();
+    } catch (error) {
+      venueFailure('wrong account')(error);
+    }
     ctx.onShutdown('execution engine', async () => {
       await engine.drain();
       // Every consumer ends with the final state of every order this gateway accepted.

@@ -1,11 +1,13 @@
-import { createSimAdapter, simConfigSchema, type SimConfig } from '@ttquant/adapter-sim';
+import { simConfigSchema, type SimConfig } from '@ttquant/adapter-sim';
 import { REPLAY_METHOD, Replier, replayHandler, topics, type Topic } from '@ttquant/bus';
 import { busSchema } from '@ttquant/config';
 import { systemClock, type MarketData } from '@ttquant/domain';
 import type { DataSubscription } from '@ttquant/gateway-api';
+import { child } from '@ttquant/logging';
 import { Heartbeat, JournaledPublisher, socketOptionsFrom } from '@ttquant/service-bus';
 import { EXIT_CODES, runService, StartupError } from '@ttquant/service';
 import { marketDataSchema } from './market-data-config';
+import { isVenueConfigProblem, marketDataIbSchema, openMarketDataVenue, type MarketDataVenue } from './market-data-venue';
 
 /**
  * Market data: runs the venue's data client, publishes every quote and trade
@@ -14,10 +16,10 @@ import { marketDataSchema } from './market-data-config';
  */
 void runService({
   name: 'market-data',
-  schema: { bus: busSchema, marketData: marketDataSchema, sim: simConfigSchema },
+  schema: { bus: busSchema, marketData: marketDataSchema, sim: simConfigSchema, ib: marketDataIbSchema },
   defaultHttpPort: 9101,
   async start(ctx) {
-    const { bus, marketData, sim: simSettings, service } = ctx.config.properties;
+    const { bus, marketData, sim: simSettings, ib: ibSettings, service } = ctx.config.properties;
     const sockets = { ...socketOptionsFrom(bus), registry: ctx.registry };
 
     const tickTopics = new Map<string, Topic>();
@@ -53,11 +55,26 @@ void runService({
     void replay.serve({ [REPLAY_METHOD]: replayHandler((request) => out.replay(request)) });
     ctx.onShutdown('replay', () => replay.close());
 
-    const sim = createSimAdapter({ ...(simSettings as SimConfig), market: { ...simSettings.market, source: 'internal' } }, { clock: systemClock });
-    const wanted = new Set(marketData.symbols);
-    const listed = sim.instruments.all().filter((i) => wanted.size === 0 || wanted.has(i.id.symbol));
+    const venueFailure = (what: string) => (error: unknown): never => {
+      const message = `${what}: ${(error as Error).message}`;
+      throw new StartupError(message, isVenueConfigProblem(error) ? EXIT_CODES.config : EXIT_CODES.unavailable, { cause: error });
+    };
+    let venue: MarketDataVenue;
+    try {
+      venue = openMarketDataVenue(
+        { adapter: marketData.adapter, sim: simSettings as SimConfig, ib: ibSettings, symbols: marketData.symbols },
+        { clock: systemClock, logger: child(ctx.logger, marketData.adapter) },
+      );
+    } catch (error) {
+      return venueFailure(`cannot build the ${marketData.adapter} venue adapter`)(error);
+    }
+    const { adapter, data } = venue;
+    // Registered before the data step, so it runs after it: the connection closes last.
+    ctx.onShutdown('venue adapter', () => adapter.dispose());
+    const listed = await venue.instruments().catch(venueFailure(`cannot load the instruments of the ${marketData.adapter} venue`));
     if (listed.length === 0) {
-      throw new StartupError(`none of the symbols ${[...wanted].join(', ')} is listed by the venue`, EXIT_CODES.config);
+      const wanted = marketData.symbols.length > 0 ? `none of the symbols ${marketData.symbols.join(', ')} is listed by the venue` : 'the venue lists no instrument';
+      throw new StartupError(`${wanted}; set marketData.symbols${marketData.adapter === 'ib' ? ' or ib.instruments' : ''}`, EXIT_CODES.config);
     }
 
     for (const instrument of listed) {
@@ -73,8 +90,8 @@ void runService({
     };
     // Each tick stream numbers its messages 1, 2, 3…: the last sequences add up to what was published.
     const ticksPublished = () => [...tickTopics.values()].reduce((sum, topic) => sum + out.publisher.lastSequence(topic), 0);
-    sim.data.onData(publishData);
-    sim.data.onStatus((status) => out.publish(topics.venueStatus(status.venue), { kind: 'venueStatus', value: status }));
+    data.onData(publishData);
+    data.onStatus((status) => out.publish(topics.venueStatus(status.venue), { kind: 'venueStatus', value: status }));
 
     const publishInstruments = () => {
       for (const instrument of listed) {
@@ -89,19 +106,19 @@ void runService({
       publisher: out.publisher,
       service: service.name,
       instance: service.instance,
-      info: () => ({ ...out.heartbeatInfo(), ticksPublished: String(ticksPublished()), venues: sim.venue }),
+      info: () => ({ ...out.heartbeatInfo(), ticksPublished: String(ticksPublished()), venues: adapter.venue }),
     });
     heartbeat.start();
 
-    await sim.data.connect();
+    await data.connect().catch(venueFailure('cannot connect to the venue'));
     const subscriptions: DataSubscription[] = listed.flatMap((i) => [
       { kind: 'quotes', instrument: i.id },
       { kind: 'trades', instrument: i.id },
     ]);
-    for (const subscription of subscriptions) await sim.data.subscribe(subscription);
+    for (const subscription of subscriptions) await data.subscribe(subscription);
     ctx.onShutdown('venue data', async () => {
       clearInterval(instrumentTimer);
-      await sim.data.disconnect();
+      await data.disconnect();
       heartbeat.stop();
     });
     heartbeat.setState('READY');

@@ -1,10 +1,11 @@
 import type convict from 'convict';
+import { MARKET_DATA_ADAPTERS, type MarketDataAdapterKind } from './market-data-venue';
 
 /** Market-data settings, under `marketData`. */
 export interface MarketDataConfig {
-  /** Venue adapter: `sim` (IB and crypto adapters come later). */
-  venue: 'sim';
-  /** Symbols to subscribe; empty: every instrument the venue lists. */
+  /** Venue adapter: `sim` (the simulated venue, `[sim]`) or `ib` (Interactive Brokers, `[ib]`). */
+  adapter: MarketDataAdapterKind;
+  /** Symbols to subscribe; empty: every instrument the venue lists (sim) or `ib.instruments` (IB). */
   symbols: string[];
   /** REP socket answering replay requests from the journal (bind). */
   replayEndpoint: string;
@@ -19,8 +20,12 @@ export interface MarketDataConfig {
 }
 
 export const marketDataSchema: convict.Schema<MarketDataConfig> = {
-  venue: { doc: 'Venue adapter.', format: ['sim'], default: 'sim' },
-  symbols: { doc: 'Symbols to subscribe; empty for every listed instrument.', format: Array, default: [] },
+  adapter: {
+    doc: 'Venue adapter: sim (the simulated venue, configured under [sim]) or ib (Interactive Brokers TWS / IB Gateway, under [ib]).',
+    format: [...MARKET_DATA_ADAPTERS],
+    default: 'sim',
+  },
+  symbols: { doc: 'Symbols to subscribe; empty for every instrument the venue lists (sim) or ib.instruments (IB).', format: Array, default: [] },
   replayEndpoint: {
     doc: 'Endpoint the REP socket for replay requests binds.',
     format: 'zmq-endpoint',

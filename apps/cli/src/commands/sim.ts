@@ -5,6 +5,7 @@ import { CLI_EXIT, OperationFailedError, UsageError } from '../cli-errors';
 import type { Command } from '../command';
 import { runSimulation } from '../sim/sim-launcher';
 import { SIM_SERVICES } from '../sim/sim-endpoints';
+import { IB_SIM_DEFAULTS, profileVenueName, type SimVenueProfile } from '../sim/sim-venue-profile';
 
 /** Defaults that make the simulation trade visibly within 20 s: several round trips. */
 export const SIM_DEFAULTS = { ticksPerSecond: 50, fastPeriod: 5, slowPeriod: 20, quantity: '10', symbol: 'ACME', account: 'SIM001' } as const;
@@ -15,6 +16,11 @@ const flags = {
   'ticks-per-second': { type: 'string', value: '<n>', help: `random-walk quotes per second per instrument (default ${SIM_DEFAULTS.ticksPerSecond})` },
   'fast-period': { type: 'string', value: '<n>', help: `fast EMA of the strategy, in quotes (default ${SIM_DEFAULTS.fastPeriod})` },
   'slow-period': { type: 'string', value: '<n>', help: `slow EMA of the strategy, in quotes (default ${SIM_DEFAULTS.slowPeriod})` },
+  venue: { type: 'string', value: '<sim|ib>', help: 'sim (default): the simulated venue; ib: a TWS / IB Gateway paper session (--ib-port)' },
+  'ib-port': { type: 'string', value: '<port>', help: 'with --venue ib: the TWS / IB Gateway API port (paper: 7497, 4002)' },
+  'ib-host': { type: 'string', value: '<host>', help: `with --venue ib: the TWS / IB Gateway host (default ${IB_SIM_DEFAULTS.host})` },
+  'ib-account': { type: 'string', value: '<id>', help: 'with --venue ib: the paper account to trade (default: IB_ACCOUNT from the environment)' },
+  symbol: { type: 'string', value: '<symbol>', help: `with --venue ib: the SMART-routed US stock the strategy trades (default ${IB_SIM_DEFAULTS.symbol})` },
   'drop-tick-every': {
     type: 'string',
     value: '<n>',
@@ -32,6 +38,28 @@ function positiveNumber(args: ParsedArgs, name: string, fallback: number, intege
   return value;
 }
 
+const IB_FLAGS = ['ib-port', 'ib-host', 'ib-account', 'symbol'] as const;
+
+/** `--venue` and its IB settings; the IB account comes from `--ib-account` or `IB_ACCOUNT`. */
+function venueProfile(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): SimVenueProfile {
+  const kind = stringFlag(args, 'venue') ?? 'sim';
+  if (kind === 'sim') {
+    const stray = IB_FLAGS.find((name) => stringFlag(args, name) !== undefined);
+    if (stray) throw new UsageError(`--${stray} needs --venue ib`);
+    return { kind: 'sim' };
+  }
+  if (kind !== 'ib') throw new UsageError(`--venue: expected one of sim, ib, was ${JSON.stringify(kind)}`);
+  const portText = stringFlag(args, 'ib-port');
+  if (portText === undefined) throw new UsageError('--ib-port is required with --venue ib, e.g. --ib-port 7497 (TWS paper) or 4002 (IB Gateway paper)');
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port < 1 || port > 65_535) throw new UsageError(`--ib-port: expected a port in 1..65535, was ${JSON.stringify(portText)}`);
+  const account = (stringFlag(args, 'ib-account') ?? env['IB_ACCOUNT'] ?? '').trim();
+  if (account === '') throw new UsageError('--venue ib needs the paper account: --ib-account <id> or IB_ACCOUNT in the environment');
+  const symbol = stringFlag(args, 'symbol') ?? IB_SIM_DEFAULTS.symbol;
+  if (!/^[A-Z][A-Z0-9.]{0,11}$/.test(symbol)) throw new UsageError(`--symbol: expected a stock symbol such as AAPL, was ${JSON.stringify(symbol)}`);
+  return { kind: 'ib', host: stringFlag(args, 'ib-host') ?? IB_SIM_DEFAULTS.host, port, account, symbol };
+}
+
 /** Where the built apps are: the CLI bundle is `dist/apps/cli/main.cjs`, the services are its siblings. */
 export function builtAppsDir(): string {
   return resolve(__dirname, '..');
@@ -41,7 +69,9 @@ export function builtAppsDir(): string {
 export const simCommand: Command = {
   name: 'sim',
   summary: 'run hub, persistence, gateway, strategy-engine and market-data on the sim venue; print a summary',
-  usage: 'ttq sim [--duration <s>] [--summary <file>] [--ticks-per-second <n>] [--fast-period <n>] [--slow-period <n>] [--drop-tick-every <n>] [--json]',
+  usage:
+    'ttq sim [--duration <s>] [--summary <file>] [--ticks-per-second <n>] [--fast-period <n>] [--slow-period <n>] [--drop-tick-every <n>]\n' +
+    '        [--venue ib --ib-port <port> [--ib-host <host>] [--ib-account <id>] [--symbol <symbol>]] [--json]',
   flags,
   async run(args, ctx) {
     if (booleanFlag(args, 'help')) {
@@ -60,6 +90,9 @@ export const simCommand: Command = {
     const ticksPerSecond = positiveNumber(args, 'ticks-per-second', SIM_DEFAULTS.ticksPerSecond, false, 1_000);
     const dropTickEvery = stringFlag(args, 'drop-tick-every') === undefined ? 0 : positiveNumber(args, 'drop-tick-every', 0, true, 1_000_000);
     const summaryFile = stringFlag(args, 'summary');
+    const venue = venueProfile(args);
+    const account = venue.kind === 'ib' ? venue.account : SIM_DEFAULTS.account;
+    const symbol = venue.kind === 'ib' ? venue.symbol : SIM_DEFAULTS.symbol;
 
     const appsDir = builtAppsDir();
     const missing = [...SIM_SERVICES, 'cli'].filter((app) => !existsSync(join(appsDir, app, 'main.cjs')));
@@ -72,10 +105,11 @@ export const simCommand: Command = {
         durationMs,
         summaryFile: summaryFile === undefined ? undefined : resolve(ctx.cwd, summaryFile),
         json: booleanFlag(args, 'json'),
-        account: SIM_DEFAULTS.account,
+        account,
+        venue,
         ticksPerSecond,
         dropTickEvery,
-        strategy: { symbol: SIM_DEFAULTS.symbol, fastPeriod, slowPeriod, quantity: SIM_DEFAULTS.quantity },
+        strategy: { venue: profileVenueName(venue), symbol, fastPeriod, slowPeriod, quantity: SIM_DEFAULTS.quantity },
         databaseUrl: config.database.url,
         cwd: ctx.cwd,
         appsDir,

@@ -11,6 +11,7 @@ import { allocateSimEndpoints, serviceEnvironment, SIM_SERVICES, type SimService
 import { progressLine, SimMonitor } from './sim-monitor';
 import { createRunFolder, newRunId, type SimStrategySettings } from './sim-run-folder';
 import { buildSummary, renderSummary, type SimSummary } from './sim-summary';
+import { profileEnvironment, writeProfileConfig, type SimVenueProfile } from './sim-venue-profile';
 
 /** How long a service may take to become ready. */
 const READY_TIMEOUT_MS = 60_000;
@@ -36,6 +37,8 @@ export interface SimOptions {
   /** Fault drill: market-data journals but does not send every Nth tick (0: never). */
   readonly dropTickEvery: number;
   readonly strategy: SimStrategySettings;
+  /** The venue the gateway and market-data use: the sim (default) or an IB TWS / IB Gateway. */
+  readonly venue?: SimVenueProfile;
   /** PostgreSQL server to create the run's database on; empty: the embedded server. */
   readonly databaseUrl: string;
   /** Working directory: `.data/runs/` and `.data/postgres` go below it. */
@@ -58,6 +61,8 @@ export interface SimOptions {
 export async function runSimulation(options: SimOptions, io: CliIo, signal: AbortSignal): Promise<CliExitCode> {
   const runId = newRunId();
   const runDir = createRunFolder(options.cwd, runId, options.strategy);
+  const venue: SimVenueProfile = options.venue ?? { kind: 'sim' };
+  writeProfileConfig(runDir, runId, venue);
   const failures: string[] = [];
   const children = new Map<SimService, SimChild>();
   let dbServer: EmbeddedServerProcess | undefined;
@@ -78,7 +83,7 @@ export async function runSimulation(options: SimOptions, io: CliIo, signal: Abor
   let ranMs = 0;
 
   try {
-    io.err(`ttq sim: run ${runId}, logs in ${runDir}\n`);
+    io.err(`ttq sim: run ${runId}${venue.kind === 'ib' ? ` on IB at ${venue.host}:${venue.port}` : ''}, logs in ${runDir}\n`);
     let serverUrl = options.databaseUrl;
     if (serverUrl === '') {
       io.err('ttq sim: starting the embedded PostgreSQL (.data/postgres)\n');
@@ -106,7 +111,7 @@ export async function runSimulation(options: SimOptions, io: CliIo, signal: Abor
         name: service,
         bundle: join(options.appsDir, service, 'main.cjs'),
         cwd: runDir,
-        env: { ...process.env, ...serviceEnvironment(service, settings) },
+        env: { ...process.env, ...serviceEnvironment(service, settings), ...profileEnvironment(service, venue) },
         logFile: join(runDir, `${service}.log`),
         httpPort: endpoints.httpPorts[service],
       });

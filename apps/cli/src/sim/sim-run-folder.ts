@@ -18,6 +18,8 @@ export function newRunId(now: Date = new Date(), suffix: string = randomBytes(2)
 
 /** What the strategy engine runs during the simulation. */
 export interface SimStrategySettings {
+  /** Venue in the instrument id; `SIM` when absent. */
+  readonly venue?: string;
   readonly symbol: string;
   readonly fastPeriod: number;
   readonly slowPeriod: number;
@@ -34,7 +36,7 @@ export function strategyEngineToml(runId: string, strategy: SimStrategySettings)
     'id = "ema1"',
     '',
     '[strategyEngine.strategies.params]',
-    'venue = "SIM"',
+    `venue = ${JSON.stringify(strategy.venue ?? 'SIM')}`,
     `symbol = ${JSON.stringify(strategy.symbol)}`,
     `fastPeriod = ${strategy.fastPeriod}`,
     `slowPeriod = ${strategy.slowPeriod}`,

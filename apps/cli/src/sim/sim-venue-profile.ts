@@ -1,0 +1,77 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SimService } from './sim-endpoints';
+
+/** The IB client ids of the run: fixed per service, so their sessions and orders never mix. */
+export const IB_SIM_CLIENT_IDS = { gateway: 11, 'market-data': 12 } as const;
+
+/** Defaults of the IB profile: a SMART-routed stock every paper account can quote and trade. */
+export const IB_SIM_DEFAULTS = { host: '127.0.0.1', symbol: 'AAPL', primaryExchange: 'NASDAQ', currency: 'USD' } as const;
+
+/** Where the run's market and fills come from. */
+export type SimVenueProfile =
+  | { readonly kind: 'sim' }
+  | {
+      readonly kind: 'ib';
+      /** TWS / IB Gateway API socket (paper). */
+      readonly host: string;
+      readonly port: number;
+      /** The paper account traded: the gateway's account and `IB_ACCOUNT`. */
+      readonly account: string;
+      /** The stock the strategy trades (SMART-routed, USD). */
+      readonly symbol: string;
+    };
+
+/** The venue name in instrument ids: what the strategy's `venue` param must say. */
+export function profileVenueName(profile: SimVenueProfile): string {
+  return profile.kind === 'ib' ? 'IB' : 'SIM';
+}
+
+/** The `[ib]` section shared by the gateway and market-data, with the service's own client id. */
+function ibSection(profile: Extract<SimVenueProfile, { kind: 'ib' }>, service: keyof typeof IB_SIM_CLIENT_IDS): string[] {
+  const instrument =
+    `{ symbol = ${JSON.stringify(profile.symbol)}, secType = "STK", exchange = "SMART", ` +
+    `primaryExchange = ${JSON.stringify(IB_SIM_DEFAULTS.primaryExchange)}, currency = ${JSON.stringify(IB_SIM_DEFAULTS.currency)} }`;
+  return [
+    '[ib]',
+    `host = ${JSON.stringify(profile.host)}`,
+    `port = ${profile.port}`,
+    `clientId = ${IB_SIM_CLIENT_IDS[service]}`,
+    `instruments = [${instrument}]`,
+    '',
+  ];
+}
+
+/**
+ * The config files a profile adds to the run folder (`config/<service>.toml`):
+ * none for the sim, whose defaults are the sim venue; for IB the adapter
+ * choice and the `[ib]` section of the gateway and of market-data.
+ */
+export function profileConfigFiles(runId: string, profile: SimVenueProfile): Partial<Record<SimService, string>> {
+  if (profile.kind === 'sim') return {};
+  const header = `# Written by ttq sim for run ${runId} (IB profile). Endpoints and the account come from TTQ_* variables and IB_ACCOUNT.`;
+  return {
+    gateway: [header, '[gateway]', 'adapter = "ib"', '', ...ibSection(profile, 'gateway')].join('\n'),
+    'market-data': [
+      header,
+      '[marketData]',
+      'adapter = "ib"',
+      `symbols = [${JSON.stringify(profile.symbol)}]`,
+      '',
+      ...ibSection(profile, 'market-data'),
+    ].join('\n'),
+  };
+}
+
+/** Writes {@link profileConfigFiles} into `<runDir>/config/`. */
+export function writeProfileConfig(runDir: string, runId: string, profile: SimVenueProfile): void {
+  for (const [service, text] of Object.entries(profileConfigFiles(runId, profile))) {
+    writeFileSync(join(runDir, 'config', `${service}.toml`), text);
+  }
+}
+
+/** Extra environment of a service under the profile: the IB account (a secret) reaches only the two services that log in to IB. */
+export function profileEnvironment(service: SimService, profile: SimVenueProfile): Record<string, string> {
+  if (profile.kind === 'ib' && (service === 'gateway' || service === 'market-data')) return { IB_ACCOUNT: profile.account };
+  return {};
+}
