@@ -1,3 +1,4 @@
+import { ibConfigSchema, type IbConfig } from '@ttquant/adapter-ib';
 import { busSchema, ConfigError, loadConfig, type BusConfig } from '@ttquant/config';
 import type convict from 'convict';
 import { UsageError } from './cli-errors';
@@ -23,7 +24,17 @@ export interface CliConfig {
   bus: BusConfig;
   cli: CliEndpoints;
   database: CliDatabase;
+  /** TWS / IB Gateway for `ttq backfill`, under `ib` (`TTQ_IB_*`); the account only from `IB_ACCOUNT`. */
+  ib: IbConfig;
 }
+
+/** `ttq`'s own IB client id: apart from the services' ids, so a backfill never takes over their session (326). */
+export const CLI_IB_CLIENT_ID = 90;
+
+const cliIbSchema: convict.Schema<IbConfig> = {
+  ...ibConfigSchema,
+  clientId: { ...(ibConfigSchema.clientId as object), default: CLI_IB_CLIENT_ID } as convict.Schema<IbConfig>['clientId'],
+};
 
 /** The `cli` section; defaults are the endpoints of docs/services.md. */
 export const cliSchema: convict.Schema<CliEndpoints> = {
@@ -63,7 +74,7 @@ const databaseSchema: convict.Schema<CliDatabase> = {
  */
 export function loadCliConfig(env: NodeJS.ProcessEnv, configDir?: string): CliConfig {
   try {
-    const schema = { bus: busSchema, cli: cliSchema, database: databaseSchema };
+    const schema = { bus: busSchema, cli: cliSchema, database: databaseSchema, ib: cliIbSchema };
     return loadConfig<CliConfig>(schema, { service: 'cli', env, argv: [], ...(configDir ? { configDir } : {}) }).properties;
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);

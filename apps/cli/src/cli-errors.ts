@@ -8,6 +8,8 @@ export const CLI_EXIT = {
   usage: 2,
   /** A service did not answer in time; the message names the endpoint. */
   unreachable: 69,
+  /** Stopped by Ctrl-C (SIGINT) before finishing; what was done is kept. 128 + SIGINT, as shells report it. */
+  interrupted: 130,
 } as const;
 
 /** One of {@link CLI_EXIT}. */

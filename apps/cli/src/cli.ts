@@ -2,6 +2,7 @@ import { parseCommandArgs } from './args';
 import { loadCliConfig, type CliConfig } from './cli-config';
 import { CLI_EXIT, CliError, UsageError } from './cli-errors';
 import type { Command, CommandContext } from './command';
+import { backfillCommand } from './commands/backfill';
 import { dataAccountCommand } from './commands/data-account';
 import { dataAlertsCommand } from './commands/data-alerts';
 import { dataBarsCommand } from './commands/data-bars';
@@ -37,6 +38,7 @@ export const COMMANDS: readonly Command[] = [
   dataAccountCommand,
   dataRunsCommand,
   dataAlertsCommand,
+  backfillCommand,
   simCommand,
 ];
 

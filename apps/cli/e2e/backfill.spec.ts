@@ -1,0 +1,217 @@
+import { migrate } from '@ttquant/storage';
+import { assertBuilt, bundlePath, startFakeTws, type FakeTws } from '@ttquant/testing';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Pool } from 'pg';
+import { withDatabase } from '../src/database-url';
+import { runTtq, type TtqResult } from './run-ttq';
+
+jest.setTimeout(120_000);
+
+const SERVER_URL = process.env['TTQ_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+// Monday to Wednesday: three New York sessions of 390 one-minute bars each.
+const RANGE = ['--from', '2026-07-06', '--to', '2026-07-08', '--bar', '1m', '--rth'];
+const SESSION_BARS = 390;
+
+interface JsonReport {
+  requests: { planned: number; done: number; failed: number };
+  barsWritten: number;
+  storedBefore: number;
+  pacingViolations: number;
+  stopped: boolean;
+  complete: boolean;
+  completeness: { expected: number; stored: number; symbols: { symbol: string; expected: number; stored: number; days: { day: string; expected: number; stored: number }[] }[] };
+}
+
+/** A port nothing listens on: bound by the OS, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error(`expected a TCP address, was ${String(address)}`);
+  return address.port;
+}
+
+/**
+ * `ttq backfill` as a process against a fake TWS (in this process, speaking
+ * the real wire protocol and enforcing IB's pacing on the wall clock, the
+ * same clock the command's pacer uses) and the real PostgreSQL, a fresh
+ * database per spec file.
+ */
+describe('ttq backfill', () => {
+  const database = `ttq_e2e_backfill_${randomBytes(4).toString('hex')}`;
+  const url = withDatabase(SERVER_URL, database);
+  let cwd: string;
+  let tws: FakeTws;
+  let pool: Pool;
+
+  const env = (extra: Record<string, string> = {}) => ({
+    DATABASE_URL: url,
+    TTQ_IB_HOST: tws.host,
+    TTQ_IB_PORT: String(tws.port),
+    TTQ_CLI_REQUEST_TIMEOUT: '5s',
+    ...extra,
+  });
+  const backfill = (args: readonly string[], extra: Record<string, string> = {}): Promise<TtqResult> =>
+    runTtq(['backfill', ...args], { cwd, env: env(extra), timeoutMs: 90_000 });
+
+  async function storedBars(symbol: string): Promise<{ day: string; bars: number }[]> {
+    const result = await pool.query<{ day: string; bars: string }>(
+      `SELECT to_char(ts AT TIME ZONE 'America/New_York', 'YYYY-MM-DD') AS day, count(*)::text AS bars
+         FROM bars WHERE venue = 'IB' AND symbol = $1 AND interval_seconds = 60 GROUP BY 1 ORDER BY 1`,
+      [symbol],
+    );
+    return result.rows.map((r) => ({ day: r.day, bars: Number(r.bars) }));
+  }
+
+  beforeAll(async () => {
+    assertBuilt(['cli']);
+    cwd = mkdtempSync(join(tmpdir(), 'ttq-backfill-'));
+    const admin = new Client({ connectionString: SERVER_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.end();
+    pool = new Pool({ connectionString: url, max: 2 });
+    await migrate(pool);
+    tws = await startFakeTws();
+  });
+
+  afterAll(async () => {
+    await tws?.close();
+    await pool?.end();
+    const admin = new Client({ connectionString: SERVER_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('stores 2 symbols × 3 days of 1-minute bars, reports them complete, and a second run asks IB for nothing', async () => {
+    const before = tws.historicalRequests.length;
+    const first = await backfill(['--symbols', 'AAPL,SPY', ...RANGE]);
+
+    expect(first.stderr).not.toMatch(/error|warning/i);
+    expect(first.code).toBe(0);
+    const requests = tws.historicalRequests.slice(before);
+    expect(requests.map((r) => `${r.symbol} ${r.endDateTime} ${r.duration} ${r.barSize} ${r.whatToShow}`)).toEqual([
+      'AAPL 20260706-20:00:00 1 D 1 min TRADES',
+      'AAPL 20260707-20:00:00 1 D 1 min TRADES',
+      'AAPL 20260708-20:00:00 1 D 1 min TRADES',
+      'SPY 20260706-20:00:00 1 D 1 min TRADES',
+      'SPY 20260707-20:00:00 1 D 1 min TRADES',
+      'SPY 20260708-20:00:00 1 D 1 min TRADES',
+    ]);
+    expect(requests.filter((r) => r.paced)).toEqual([]);
+    expect(tws.clientErrors).toEqual([]);
+
+    // The bars are in the database, 390 per symbol and session.
+    const days = ['2026-07-06', '2026-07-07', '2026-07-08'].map((day) => ({ day, bars: SESSION_BARS }));
+    expect(await storedBars('AAPL')).toEqual(days);
+    expect(await storedBars('SPY')).toEqual(days);
+
+    // Progress went to stderr as plain lines (not a terminal); the report to stdout, one row per symbol and day.
+    expect(first.stderr).toContain(`6 requests for ${6 * SESSION_BARS} missing bars (0 of ${6 * SESSION_BARS} expected bars already stored)`);
+    expect(first.stderr).toMatch(/\[#+\]\s+6\/6\s+100\.0%\s+2340 bars\s+SPY 2026-07-08\s+stored/);
+    expect(first.stderr).not.toContain('\r');
+    const rows = first.stdout
+      .split('\n')
+      .filter((line) => /^(AAPL|SPY)\s+2026-/.test(line))
+      .map((line) => line.split(/\s+/));
+    expect(rows).toEqual(
+      ['AAPL', 'SPY'].flatMap((symbol) => days.map((d) => [symbol, d.day, '390', '390', '0', '100.0%'])),
+    );
+    expect(first.stdout).toContain('requests: 6 of 6 done; bars written: 2340 (0 already stored)');
+    expect(first.stdout).toContain('complete: 2340/2340 bars stored');
+
+    // Everything is stored: the plan of a second run is empty and IB hears nothing.
+    const afterFirst = tws.historicalRequests.length;
+    const second = await backfill(['--symbols', 'AAPL,SPY', ...RANGE, '--json']);
+    expect(second.code).toBe(0);
+    expect(tws.historicalRequests.length).toBe(afterFirst);
+    const report = JSON.parse(second.stdout) as JsonReport;
+    expect(report).toMatchObject({
+      requests: { planned: 0, done: 0, failed: 0 },
+      barsWritten: 0,
+      storedBefore: 6 * SESSION_BARS,
+      pacingViolations: 0,
+      stopped: false,
+      complete: true,
+      completeness: { expected: 6 * SESSION_BARS, stored: 6 * SESSION_BARS },
+    });
+    expect(report.completeness.symbols.map((s) => `${s.symbol} ${s.days.map((d) => `${d.day}:${d.stored}/${d.expected}`).join(' ')}`)).toEqual([
+      'AAPL 2026-07-06:390/390 2026-07-07:390/390 2026-07-08:390/390',
+      'SPY 2026-07-06:390/390 2026-07-07:390/390 2026-07-08:390/390',
+    ]);
+    expect(second.stderr).toContain(`nothing to fetch: ${6 * SESSION_BARS} of ${6 * SESSION_BARS} expected bars already stored`);
+  });
+
+  it('fails naming an unknown symbol (IB 200) before fetching anything', async () => {
+    const before = tws.historicalRequests.length;
+    const result = await backfill(['--symbols', 'SPY,ZZZQ', '--from', '2026-07-09', '--to', '2026-07-10', '--rth']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ttq: unknown symbol ZZZQ: IB has no security definition for it (error 200)');
+    expect(result.stdout).toBe('');
+    expect(tws.historicalRequests.length).toBe(before);
+    expect((await storedBars('SPY')).map((d) => d.day)).not.toContain('2026-07-09');
+  });
+
+  it('exits 69 naming host:port when TWS is unreachable', async () => {
+    const port = await closedPort();
+    const result = await backfill(['--symbols', 'AAPL', '--from', '2026-07-06', '--rth', '--ib-port', String(port)], { TTQ_CLI_REQUEST_TIMEOUT: '1500ms' });
+    expect(result.code).toBe(69);
+    expect(result.stderr).toMatch(new RegExp(`ttq: TWS / IB Gateway 127\\.0\\.0\\.1:${port}: no API session within 1500 ms`));
+  });
+
+  it('says what to do when there is no database', async () => {
+    const result = await backfill(['--symbols', 'AAPL', '--from', '2026-07-06', '--rth'], { DATABASE_URL: '' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ttq: no database to store bars in: DATABASE_URL is not set');
+  });
+
+  it('stops cleanly on Ctrl-C while waiting for IB pacing: what arrived is stored, exit 130, and a rerun fetches only the rest', async () => {
+    // One symbol, eight sessions: IB allows five requests per contract in 2 s, so the sixth waits.
+    const range = ['--symbols', 'AAPL', '--from', '2026-07-13', '--to', '2026-07-22', '--rth'];
+    const before = tws.historicalRequests.length;
+    const child = spawn(process.execPath, [bundlePath('cli'), 'backfill', ...range], {
+      cwd,
+      env: { ...process.env, TZ: 'UTC', ...env() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const waiting = new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/waiting \d+s for IB pacing/.test(stderr)) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await Promise.race([waiting, exited]);
+    child.kill('SIGINT');
+    const code = await exited;
+
+    expect({ code, stderr }).toMatchObject({ code: 130 });
+    expect(stderr).toContain('stopped by Ctrl-C: the bars that arrived are stored');
+    const sent = tws.historicalRequests.slice(before);
+    expect(sent.length).toBe(5);
+    expect(sent.filter((r) => r.paced)).toEqual([]);
+    const stored = (await storedBars('AAPL')).filter((d) => d.day >= '2026-07-13');
+    expect(stored).toEqual(['2026-07-13', '2026-07-14', '2026-07-15', '2026-07-16', '2026-07-17'].map((day) => ({ day, bars: SESSION_BARS })));
+    expect(stdout).toContain(`incomplete: ${3 * SESSION_BARS} of ${8 * SESSION_BARS} bars missing`);
+
+    // A new process's pacer knows nothing of the stopped one's requests: a rerun within IB's 2 s burst window would
+    // earn a 162 (and a minute's backoff). An operator's rerun comes later than that; this one waits it out.
+    const lastSent = sent[sent.length - 1]?.atMs ?? 0;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastSent + 2_500 - Date.now())));
+    const rerun = await backfill([...range, '--json']);
+    expect(rerun.code).toBe(0);
+    expect(tws.historicalRequests.slice(before + 5).map((r) => r.endDateTime)).toEqual(['20260720-20:00:00', '20260721-20:00:00', '20260722-20:00:00']);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ requests: { planned: 3, done: 3 }, storedBefore: 5 * SESSION_BARS, complete: true });
+  });
+});
