@@ -5,7 +5,7 @@ import { CLI_EXIT, OperationFailedError, UsageError } from '../cli-errors';
 import type { Command } from '../command';
 import { runSimulation } from '../sim/sim-launcher';
 import { SIM_SERVICES } from '../sim/sim-endpoints';
-import { IB_SIM_DEFAULTS, profileVenueName, type SimVenueProfile } from '../sim/sim-venue-profile';
+import { IB_SIM_DEFAULTS, parseVenueProfile, profileVenueName } from '../sim/sim-venue-profile';
 
 /** Defaults that make the simulation trade visibly within 20 s: several round trips. */
 export const SIM_DEFAULTS = { ticksPerSecond: 50, fastPeriod: 5, slowPeriod: 20, quantity: '10', symbol: 'ACME', account: 'SIM001' } as const;
@@ -38,28 +38,6 @@ function positiveNumber(args: ParsedArgs, name: string, fallback: number, intege
   return value;
 }
 
-const IB_FLAGS = ['ib-port', 'ib-host', 'ib-account', 'symbol'] as const;
-
-/** `--venue` and its IB settings; the IB account comes from `--ib-account` or `IB_ACCOUNT`. */
-function venueProfile(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): SimVenueProfile {
-  const kind = stringFlag(args, 'venue') ?? 'sim';
-  if (kind === 'sim') {
-    const stray = IB_FLAGS.find((name) => stringFlag(args, name) !== undefined);
-    if (stray) throw new UsageError(`--${stray} needs --venue ib`);
-    return { kind: 'sim' };
-  }
-  if (kind !== 'ib') throw new UsageError(`--venue: expected one of sim, ib, was ${JSON.stringify(kind)}`);
-  const portText = stringFlag(args, 'ib-port');
-  if (portText === undefined) throw new UsageError('--ib-port is required with --venue ib, e.g. --ib-port 7497 (TWS paper) or 4002 (IB Gateway paper)');
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port < 1 || port > 65_535) throw new UsageError(`--ib-port: expected a port in 1..65535, was ${JSON.stringify(portText)}`);
-  const account = (stringFlag(args, 'ib-account') ?? env['IB_ACCOUNT'] ?? '').trim();
-  if (account === '') throw new UsageError('--venue ib needs the paper account: --ib-account <id> or IB_ACCOUNT in the environment');
-  const symbol = stringFlag(args, 'symbol') ?? IB_SIM_DEFAULTS.symbol;
-  if (!/^[A-Z][A-Z0-9.]{0,11}$/.test(symbol)) throw new UsageError(`--symbol: expected a stock symbol such as AAPL, was ${JSON.stringify(symbol)}`);
-  return { kind: 'ib', host: stringFlag(args, 'ib-host') ?? IB_SIM_DEFAULTS.host, port, account, symbol };
-}
-
 /** Where the built apps are: the CLI bundle is `dist/apps/cli/main.cjs`, the services are its siblings. */
 export function builtAppsDir(): string {
   return resolve(__dirname, '..');
@@ -90,7 +68,7 @@ export const simCommand: Command = {
     const ticksPerSecond = positiveNumber(args, 'ticks-per-second', SIM_DEFAULTS.ticksPerSecond, false, 1_000);
     const dropTickEvery = stringFlag(args, 'drop-tick-every') === undefined ? 0 : positiveNumber(args, 'drop-tick-every', 0, true, 1_000_000);
     const summaryFile = stringFlag(args, 'summary');
-    const venue = venueProfile(args);
+    const venue = parseVenueProfile(args);
     const account = venue.kind === 'ib' ? venue.account : SIM_DEFAULTS.account;
     const symbol = venue.kind === 'ib' ? venue.symbol : SIM_DEFAULTS.symbol;
 

@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stringFlag, type ParsedArgs } from '../args';
+import { UsageError } from '../cli-errors';
 import type { SimService } from './sim-endpoints';
 
 /** The IB client ids of the run: fixed per service, so their sessions and orders never mix. */
@@ -74,4 +76,30 @@ export function writeProfileConfig(runDir: string, runId: string, profile: SimVe
 export function profileEnvironment(service: SimService, profile: SimVenueProfile): Record<string, string> {
   if (profile.kind === 'ib' && (service === 'gateway' || service === 'market-data')) return { IB_ACCOUNT: profile.account };
   return {};
+}
+
+const IB_FLAGS = ['ib-port', 'ib-host', 'ib-account', 'symbol'] as const;
+
+/**
+ * `ttq sim`'s `--venue` and its IB settings; the IB account comes from
+ * `--ib-account` or `IB_ACCOUNT`.
+ * @throws UsageError naming the flag, what was expected and what was found.
+ */
+export function parseVenueProfile(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): SimVenueProfile {
+  const kind = stringFlag(args, 'venue') ?? 'sim';
+  if (kind === 'sim') {
+    const stray = IB_FLAGS.find((name) => stringFlag(args, name) !== undefined);
+    if (stray) throw new UsageError(`--${stray} needs --venue ib`);
+    return { kind: 'sim' };
+  }
+  if (kind !== 'ib') throw new UsageError(`--venue: expected one of sim, ib, was ${JSON.stringify(kind)}`);
+  const portText = stringFlag(args, 'ib-port');
+  if (portText === undefined) throw new UsageError('--ib-port is required with --venue ib, e.g. --ib-port 7497 (TWS paper) or 4002 (IB Gateway paper)');
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port < 1 || port > 65_535) throw new UsageError(`--ib-port: expected a port in 1..65535, was ${JSON.stringify(portText)}`);
+  const account = (stringFlag(args, 'ib-account') ?? env['IB_ACCOUNT'] ?? '').trim();
+  if (account === '') throw new UsageError('--venue ib needs the paper account: --ib-account <id> or IB_ACCOUNT in the environment');
+  const symbol = stringFlag(args, 'symbol') ?? IB_SIM_DEFAULTS.symbol;
+  if (!/^[A-Z][A-Z0-9.]{0,11}$/.test(symbol)) throw new UsageError(`--symbol: expected a stock symbol such as AAPL, was ${JSON.stringify(symbol)}`);
+  return { kind: 'ib', host: stringFlag(args, 'ib-host') ?? IB_SIM_DEFAULTS.host, port, account, symbol };
 }

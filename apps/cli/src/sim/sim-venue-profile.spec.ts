@@ -1,0 +1,66 @@
+import { parseToml } from '@ttquant/config';
+import { parseCommandArgs } from '../args';
+import { UsageError } from '../cli-errors';
+import { simCommand } from '../commands/sim';
+import { IB_SIM_CLIENT_IDS, parseVenueProfile, profileConfigFiles, profileEnvironment, profileVenueName, type SimVenueProfile } from './sim-venue-profile';
+
+const ib: SimVenueProfile = { kind: 'ib', host: '127.0.0.1', port: 4002, account: 'DU1234567', symbol: 'MSFT' };
+const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseVenueProfile(parseCommandArgs('sim', argv, simCommand.flags), env);
+
+describe('parseVenueProfile', () => {
+  it('is the sim without --venue', () => {
+    expect(parse([])).toEqual({ kind: 'sim' });
+  });
+
+  it('reads the IB settings, the account from the flag or else IB_ACCOUNT', () => {
+    expect(parse(['--venue', 'ib', '--ib-port', '7497', '--ib-account', 'DU1'])).toEqual({ kind: 'ib', host: '127.0.0.1', port: 7497, account: 'DU1', symbol: 'AAPL' });
+    expect(parse(['--venue', 'ib', '--ib-port', '4002', '--ib-host', 'tws.lan', '--symbol', 'MSFT'], { IB_ACCOUNT: ' DU2 ' })).toEqual({
+      kind: 'ib',
+      host: 'tws.lan',
+      port: 4002,
+      account: 'DU2',
+      symbol: 'MSFT',
+    });
+  });
+
+  it.each([
+    [['--venue', 'binance'], '--venue: expected one of sim, ib, was "binance"'],
+    [['--ib-port', '4002'], '--ib-port needs --venue ib'],
+    [['--venue', 'ib', '--ib-account', 'DU1'], '--ib-port is required with --venue ib, e.g. --ib-port 7497 (TWS paper) or 4002 (IB Gateway paper)'],
+    [['--venue', 'ib', '--ib-port', '70000', '--ib-account', 'DU1'], '--ib-port: expected a port in 1..65535, was "70000"'],
+    [['--venue', 'ib', '--ib-port', '4002'], '--venue ib needs the paper account: --ib-account <id> or IB_ACCOUNT in the environment'],
+    [['--venue', 'ib', '--ib-port', '4002', '--ib-account', 'DU1', '--symbol', 'aapl;'], '--symbol: expected a stock symbol such as AAPL, was "aapl;"'],
+  ])('refuses %j: %s', (argv, message) => {
+    expect(() => parse(argv)).toThrow(new UsageError(message));
+  });
+});
+
+describe('profileConfigFiles', () => {
+  it('adds no files for the sim', () => {
+    expect(profileConfigFiles('r1', { kind: 'sim' })).toEqual({});
+    expect(profileVenueName({ kind: 'sim' })).toBe('SIM');
+  });
+
+  it('points the gateway and market-data at TWS with their own client ids and the strategy symbol', () => {
+    const files = profileConfigFiles('r1', ib);
+    const gateway = parseToml(files.gateway ?? '', 'gateway.toml');
+    const marketData = parseToml(files['market-data'] ?? '', 'market-data.toml');
+    const instrument = { symbol: 'MSFT', secType: 'STK', exchange: 'SMART', primaryExchange: 'NASDAQ', currency: 'USD' };
+    expect(gateway).toEqual({ gateway: { adapter: 'ib' }, ib: { host: '127.0.0.1', port: 4002, clientId: 11, instruments: [instrument] } });
+    expect(marketData).toEqual({
+      marketData: { adapter: 'ib', symbols: ['MSFT'] },
+      ib: { host: '127.0.0.1', port: 4002, clientId: 12, instruments: [instrument] },
+    });
+    expect(IB_SIM_CLIENT_IDS.gateway).not.toBe(IB_SIM_CLIENT_IDS['market-data']);
+    expect(profileVenueName(ib)).toBe('IB');
+  });
+});
+
+describe('profileEnvironment', () => {
+  it('gives the IB account only to the services that log in to IB', () => {
+    expect(profileEnvironment('gateway', ib)).toEqual({ IB_ACCOUNT: 'DU1234567' });
+    expect(profileEnvironment('market-data', ib)).toEqual({ IB_ACCOUNT: 'DU1234567' });
+    for (const service of ['hub', 'persistence', 'strategy-engine'] as const) expect(profileEnvironment(service, ib)).toEqual({});
+    expect(profileEnvironment('gateway', { kind: 'sim' })).toEqual({});
+  });
+});

@@ -1,0 +1,1 @@
+module.exports = require('../../jest.preset.cjs')('market-data', { testTimeout: 30_000 });
