@@ -42,8 +42,8 @@ import { TableWriters } from './table-writers';
 
 /** An unchanged instrument definition is written again (moving `last_seen`) at most once a minute. */
 const INSTRUMENT_REFRESH_NS = 60_000_000_000n;
-/** Connections of the batch writers' own pool: COPYs run one at a time per table. */
-const WRITER_CONNECTIONS = 4;
+/** Connections of the batch writers' own pool: one COPY at a time per table, and the busiest tables rarely flush together. */
+const WRITER_CONNECTIONS = 6;
 /** Share of the shutdown budget kept for the last checkpoint and the writers' close, whatever replay still wants. */
 const SHUTDOWN_RESERVE = 0.4;
 
@@ -110,7 +110,7 @@ void runService({
       batchRows: settings.batchRows,
       flushIntervalMs: settings.flushInterval,
       parkFile: settings.parkFile || undefined,
-      onParked: (parked: ParkedRows) => publishAlert(parkedRowsAlert(parked, `${service.name}/${service.instance}`)),
+      onParked: (parked: ParkedRows) => publishAlert(parkedRowsAlert(parked, workerId)),
       logger: storageLog,
     });
     const orderParker = new RowParker(db.pool, storageLog, settings.parkFile || undefined, (parked) =>
@@ -124,7 +124,8 @@ void runService({
       onError: (error, count) => ctx.logger.warn({ err: error, orders: count }, 'current orders not written; retrying'),
       refusedForData: (error) => classifyFailure(error) === 'row',
       park: async (events, error) => {
-        await orderParker.park('orders', orderColumns, events.map(orderRow), (error as Error).message, sqlStateOf(error), 1);
+        const reason = error instanceof Error ? error.message : String(error);
+        await orderParker.park('orders', orderColumns, events.map(orderRow), reason, sqlStateOf(error), 1);
       },
     });
     const cache = new PgInstrumentCache(db.pool);
