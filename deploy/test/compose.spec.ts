@@ -206,6 +206,13 @@ describe('deploy/docker-compose.yml', () => {
     }
   });
 
+  it('hands the IB account from deploy/.env to the two services that log in to IB, and to no other', () => {
+    for (const [name, s] of appServices) {
+      const expected = name === 'gateway' || name === 'market-data' ? '${IB_ACCOUNT:-}' : undefined;
+      expect({ name, ib: s.environment['IB_ACCOUNT'] }).toEqual({ name, ib: expected });
+    }
+  });
+
   it('lists in deploy/.env.example every variable compose requires, and nothing stale', () => {
     const example = readRepoFile('deploy/.env.example');
     const defined = [...example.matchAll(/^([A-Z_][A-Z0-9_]*)=/gm)].map((m) => m[1]);

@@ -14,8 +14,8 @@ import { appNames, readRepoFile, ROOT } from './deploy-files';
  */
 const SECTIONS: Readonly<Record<string, readonly string[]>> = {
   hub: ['service', 'hub'],
-  'market-data': ['service', 'bus', 'marketData', 'sim'],
-  gateway: ['service', 'bus', 'gateway', 'sim'],
+  'market-data': ['service', 'bus', 'marketData', 'sim', 'ib'],
+  gateway: ['service', 'bus', 'gateway', 'sim', 'ib'],
   'strategy-engine': ['service', 'bus', 'strategyEngine'],
   persistence: ['service', 'bus', 'persistence'],
   cli: ['bus', 'cli', 'database'],
