@@ -62,6 +62,8 @@ export const IB_ACCOUNT_TAGS = ['NetLiquidation', 'TotalCashValue', 'BuyingPower
 const REFUSALS_OF_WORKING_ORDERS = new Set([104, 105, 161, 10147, 10148]);
 // Codes about an order that are not refusals.
 const ORDER_NOTICES = new Set([202, 399, 2109, 2137, 10167]);
+// "Order to cancel not found".
+const ORDER_NOT_FOUND = 10147;
 const COMMISSION_CACHE_LIMIT = 10_000;
 const RECONCILE_RETRY_MS = 2_000;
 
@@ -89,6 +91,12 @@ interface TrackedOrder {
   rejectReason?: string;
   reason: string;
   pendingModify: boolean;
+  /** A cancel was sent and neither confirmed nor refused yet: resent after a reconnect (it may have died with the socket). */
+  pendingCancel: boolean;
+  /** Order of placement by this client (0: learnt from IB); settling by absence only judges orders placed before an open-orders round. */
+  placedSeq: number;
+  /** The session it was placed in (0: learnt from IB). */
+  session: number;
   amended: boolean;
   last?: VenueOrderReport;
   held?: boolean;
@@ -150,7 +158,11 @@ export class IbExecutionClient implements ExecutionClient {
   private lastExecutionTime: UnixNanos | undefined;
   private startedAt: UnixNanos = 0n;
   private positionsRound: { promise: Promise<PositionSnapshot[]>; resolve: () => void; seen: boolean } | undefined;
-  private openOrdersRound: { promise: Promise<VenueOrderReport[]>; resolve: () => void; keys: Set<string> } | undefined;
+  private openOrdersRound: { promise: Promise<VenueOrderReport[]>; resolve: () => void; keys: Set<string>; seq: number } | undefined;
+  /** Counts orders placed by this client; an open-orders round remembers it when it goes out. */
+  private placeSeq = 0;
+  /** The session (of the connection) this client last reconciled or is reconciling. */
+  private session = 0;
   private readonly executionQueries = new Map<number, { executions: { contract: Contract; execution: Execution }[]; resolve: () => void }>();
   private readonly stops: Unsubscribe[] = [];
   private reconciling: Promise<void> | undefined;
@@ -180,7 +192,7 @@ export class IbExecutionClient implements ExecutionClient {
     try {
       await this.connection.acquire();
       // The first session may have become ready before this client listened.
-      if (!this.reconciled) await this.reconcile(this.connection.ready ? 1 : 0);
+      if (!this.reconciled) await this.reconcile(this.connection.session);
     } catch (error) {
       this.connected = false;
       for (const stop of this.stops.splice(0)) stop();
@@ -261,7 +273,7 @@ export class IbExecutionClient implements ExecutionClient {
   async cancel(command: CancelOrderCommand): Promise<void> {
     const tracked = this.workingOrder(command.clientOrderId, 'cancel');
     this.requireReady(`cancel order ${command.clientOrderId}`);
-    this.connection.send(`cancel order ${command.clientOrderId}`, (api) => api.cancelOrder(tracked.orderId));
+    this.sendCancel(tracked);
   }
 
   async modify(command: ModifyOrderCommand): Promise<void> {
@@ -298,8 +310,14 @@ export class IbExecutionClient implements ExecutionClient {
       if (!tracked || tracked.clientId !== this.connection.clientId) continue;
       if (command.instrument && (command.instrument.symbol !== tracked.instrument.id.symbol || command.instrument.venue !== this.venue)) continue;
       if (command.strategyId !== undefined && tracked.strategyId !== command.strategyId) continue;
-      this.connection.send(`cancel order ${tracked.clientOrderId}`, (api) => api.cancelOrder(tracked.orderId));
+      this.sendCancel(tracked);
     }
+  }
+
+  /** Sends a cancel and remembers it until IB confirms or refuses it (a cancel lost with the socket is resent). */
+  private sendCancel(tracked: TrackedOrder): void {
+    tracked.pendingCancel = true;
+    this.connection.send(`cancel order ${tracked.clientOrderId}`, (api) => api.cancelOrder(tracked.orderId));
   }
 
   async openOrders(): Promise<VenueOrderReport[]> {
@@ -308,6 +326,7 @@ export class IbExecutionClient implements ExecutionClient {
     const keys = new Set<string>();
     const round = {
       keys,
+      seq: this.placeSeq,
       resolve: () => slot.resolve(),
       promise: slot.promise.then(() => {
         const reports: VenueOrderReport[] = [];
@@ -428,6 +447,9 @@ export class IbExecutionClient implements ExecutionClient {
       emittedFillValue: Decimal.ZERO,
       reason: '',
       pendingModify: false,
+      pendingCancel: false,
+      placedSeq: ++this.placeSeq,
+      session: this.session,
       amended: false,
       account: this.account,
       ibOrder,
@@ -525,16 +547,17 @@ export class IbExecutionClient implements ExecutionClient {
     if (!this.connected) return;
     if (notice.code === 1102 || notice.code === 1101) {
       // The session survived TWS's own reconnect: check that nothing changed while it was away.
-      void this.verify().catch((error: unknown) => this.options.logger?.warn({ err: error }, 'IB verification after a restore failed'));
+      void this.verify('restore').catch((error: unknown) => this.options.logger?.warn({ err: error }, 'IB verification after a restore failed'));
     }
   }
 
   /** Reconciles with the broker, then reports CONNECTED and accepts orders. */
   private reconcile(session: number): Promise<void> {
     if (this.reconciling) return this.reconciling;
+    this.session = session;
     const run = (async () => {
       this.subscribeAccount();
-      await this.verify();
+      await this.verify('session');
       this.reconciled = true;
       this.options.logger?.info({ session, orders: this.byKey.size }, 'IB execution reconciled');
       this.setState('CONNECTED', session <= 1 ? 'connected and reconciled' : 'reconnected and reconciled');
@@ -549,30 +572,63 @@ export class IbExecutionClient implements ExecutionClient {
 
   /**
    * Brings every tracked order up to date with the broker: open orders, then
-   * executions since the last one seen (missed fills emitted), then settles
-   * in-flight orders IB no longer works from those executions.
+   * executions since the last one seen (missed fills emitted), then, after a
+   * new session only, settles the orders IB no longer works.
+   *
+   * `restore` (1101/1102): TWS kept the API session, so nothing sent was lost
+   * and orders may be placed meanwhile: statuses and fills are refreshed, but
+   * no order is settled by its absence from the open-orders round.
+   * `session` (a new socket): orders are refused until this ends. Every own
+   * order placed before the round that IB neither works nor executed is over:
+   * cancelled, or, with no trace at IB at all, lost on the way (it was written
+   * to a dying socket or sat in the dead client's throttle queue). Working
+   * orders get their report re-emitted (a modify lost in the drop leaves them
+   * as they were), and cancels lost in the drop are sent again.
    */
-  private async verify(): Promise<void> {
+  private async verify(mode: 'session' | 'restore'): Promise<void> {
     const round = this.openOrders();
-    const working = this.openOrdersRound?.keys;
+    const roundState = this.openOrdersRound;
     await round;
     const since = this.lastExecutionTime ?? this.startedAt - 24n * 3_600n * 1_000_000_000n;
     // Fills of this client only, as the live stream delivers them; others' come through executionsSince.
     for (const { fill, clientId } of await this.queryExecutions(since)) if (clientId === this.connection.clientId) this.emitFillOnce(fill);
+    if (mode === 'session' && roundState) this.settleAfterReconnect(roundState.keys, roundState.seq);
+    await this.positions();
+  }
+
+  /** See {@link verify}: orders placed up to `seq` and absent from `working` are settled; the working ones re-reported. */
+  private settleAfterReconnect(working: ReadonlySet<string>, seq: number): void {
     for (const tracked of this.byKey.values()) {
-      if (tracked.clientId !== this.connection.clientId) continue;
+      if (tracked.clientId !== this.connection.clientId || tracked.placedSeq > seq) continue;
       const status = this.currentStatus(tracked);
-      if (status === undefined && tracked.emittedFilled.isZero()) continue;
       if (status === 'FILLED' || status === 'CANCELED' || status === 'REJECTED' || status === 'EXPIRED') continue;
-      if (working?.has(tracked.key)) continue;
+      if (working.has(tracked.key)) {
+        if (tracked.pendingModify) {
+          tracked.pendingModify = false;
+          tracked.reason = 'a change sent before the reconnect never reached IB; the order stands as it was';
+        }
+        if (tracked.pendingCancel) {
+          this.options.logger?.warn({ clientOrderId: tracked.clientOrderId }, 'IB cancel lost in a reconnect; sent again');
+          this.sendCancel(tracked);
+        }
+        this.update(tracked, true);
+        continue;
+      }
       // Not working at IB any more: whatever filled is all that ever will.
+      const traceless = status === undefined && tracked.emittedFilled.isZero();
+      if (traceless && tracked.session >= this.session) continue;
       tracked.filled = Decimal.max(tracked.filled, tracked.emittedFilled);
       tracked.ibStatus = tracked.emittedFilled.gte(tracked.quantity) ? 'Filled' : 'Cancelled';
       if (!tracked.emittedFilled.isZero()) tracked.avgFillPrice = tracked.emittedFillValue.div(tracked.emittedFilled, 10);
-      tracked.reason = tracked.ibStatus === 'Cancelled' ? 'no longer working at IB after a reconnect' : tracked.reason;
+      if (tracked.ibStatus === 'Cancelled') {
+        tracked.reason = traceless
+          ? 'never reached IB: neither open nor executed after the reconnect (lost with the connection)'
+          : 'no longer working at IB after a reconnect';
+      }
+      tracked.pendingCancel = false;
+      tracked.pendingModify = false;
       this.update(tracked);
     }
-    await this.positions();
   }
 
   private subscribeAccount(): void {
@@ -609,6 +665,9 @@ export class IbExecutionClient implements ExecutionClient {
         emittedFillValue: Decimal.ZERO,
         reason: '',
         pendingModify: false,
+        pendingCancel: false,
+        placedSeq: 0,
+        session: 0,
         amended: false,
         account: account || this.account,
       };
@@ -657,10 +716,21 @@ export class IbExecutionClient implements ExecutionClient {
     if (ORDER_NOTICES.has(error.code) || classifyIbMessage(error.code) !== 'error') return;
     const status = this.currentStatus(tracked);
     if (status === 'FILLED' || status === 'CANCELED' || status === 'REJECTED' || status === 'EXPIRED') return;
+    if (status === undefined && error.code === ORDER_NOT_FOUND) {
+      // IB answers in the order it reads: a cancel it cannot find, for an order it never acknowledged, means the order never reached it.
+      this.options.logger?.warn({ clientOrderId: tracked.clientOrderId, code: error.code }, 'IB does not know an order it never acknowledged');
+      tracked.ibStatus = 'Cancelled';
+      tracked.pendingCancel = false;
+      tracked.pendingModify = false;
+      tracked.reason = `never reached IB (IB ${error.code}: ${error.message})`;
+      this.update(tracked);
+      return;
+    }
     if (status !== undefined || tracked.pendingModify || REFUSALS_OF_WORKING_ORDERS.has(error.code)) {
       // A cancel or modify was refused: the order is unchanged; say so, so PENDING_* goes back.
       this.options.logger?.warn({ clientOrderId: tracked.clientOrderId, code: error.code, message: error.message }, 'IB refused a change');
       tracked.pendingModify = false;
+      tracked.pendingCancel = false;
       tracked.reason = `IB ${error.code}: ${error.message}`;
       this.update(tracked, true);
       return;
@@ -816,6 +886,10 @@ export class IbExecutionClient implements ExecutionClient {
       return;
     }
     tracked.held = false;
+    if (report.status === 'FILLED' || report.status === 'CANCELED' || report.status === 'REJECTED' || report.status === 'EXPIRED') {
+      tracked.pendingCancel = false;
+      tracked.pendingModify = false;
+    }
     const last = tracked.last;
     if (!force && last && sameReport(last, report)) return;
     tracked.last = report;

@@ -223,6 +223,10 @@ class FakeTwsServer implements FakeTws {
     this.broker.fill(orderId, quantity, price);
   }
 
+  cancelOrder(orderId: number): void {
+    this.broker.cancelByBroker(orderId);
+  }
+
   openOrders(): PlacedOrder[] {
     return this.broker.openOrders().map((o) => o.placed);
   }

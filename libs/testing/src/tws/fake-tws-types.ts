@@ -129,6 +129,8 @@ export interface FakeTws {
   setQuote(symbol: string, bid: number, ask: number, last?: number): void;
   /** Fills quantity of a resting order at price (default: the current touch). */
   fillOrder(orderId: number, quantity: number, price?: number): void;
+  /** The broker cancels a live order by itself (as an exchange or IB's risk checks do): status Cancelled, error 202. */
+  cancelOrder(orderId: number): void;
   /** Orders not yet filled or cancelled. */
   openOrders(): PlacedOrder[];
   /** Net positions keyed by `account:conId`. */

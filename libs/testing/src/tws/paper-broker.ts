@@ -190,6 +190,13 @@ export class PaperBroker {
     this.cancelOrder(order, true);
   }
 
+  /** The broker's own cancel of a live order (no client asked); throws for an unknown or finished order. */
+  cancelByBroker(orderId: number): void {
+    const order = this.orders.get(orderId);
+    if (!order || !ACTIVE.has(order.status)) throw new RangeError(`expected a live order id, ${orderId} is ${order ? order.status : 'unknown'}`);
+    this.cancelOrder(order, true);
+  }
+
   /** Cancels every live order (REQ_GLOBAL_CANCEL). */
   cancelAll(): void {
     for (const order of this.orders.values()) if (ACTIVE.has(order.status)) this.cancelOrder(order, true);

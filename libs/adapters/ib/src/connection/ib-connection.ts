@@ -159,6 +159,11 @@ export class IbConnection {
     return this.readyFlag;
   }
 
+  /** Number of the current (or last) ready session: 1 for the first connection, +1 per reconnection. */
+  get session(): number {
+    return this.sessionNumber;
+  }
+
   /** The account this session trades (known once the first session is ready). */
   get account(): string {
     return this.accountInUse;

@@ -1,0 +1,158 @@
+import { Decimal, type OrderSpec } from '@ttquant/domain';
+import type { ExecutionReport, VenueOrderReport } from '@ttquant/gateway-api';
+import { nextClientOrderId } from '@ttquant/gateway-api/testing';
+import { EventLog } from './event-log';
+import { expectCleanSession, startIbHarness, type IbHarness } from './fake-tws-venue';
+
+// Orders, cancels and modifies caught between a socket dying and the client noticing, and orders placed while a
+// 1101/1102 verification runs: each must end in the state the fake broker holds, never guessed.
+
+const ES = { venue: 'IB', symbol: 'ESZ7' };
+
+interface Run {
+  h: IbHarness;
+  reports: EventLog<ExecutionReport>;
+}
+
+function restingBuy(h: IbHarness, overrides: Partial<OrderSpec> = {}): OrderSpec {
+  return {
+    clientOrderId: nextClientOrderId(),
+    account: h.execution.account,
+    instrument: ES,
+    side: 'BUY',
+    type: 'LIMIT',
+    limitPrice: Decimal.parse('4000'),
+    quantity: Decimal.of(2),
+    timeInForce: 'GTC',
+    reduceOnly: false,
+    postOnly: false,
+    outsideRth: false,
+    strategyId: 'races',
+    tags: {},
+    ...overrides,
+  };
+}
+
+function ordersOf(run: Run, clientOrderId: string): VenueOrderReport[] {
+  return run.reports.events.filter((r): r is VenueOrderReport => r.kind === 'order' && r.clientOrderId === clientOrderId);
+}
+
+function lastOrder(run: Run, clientOrderId: string): VenueOrderReport | undefined {
+  return ordersOf(run, clientOrderId).at(-1);
+}
+
+async function started(): Promise<Run> {
+  const h = await startIbHarness({ symbol: 'ESZ7' });
+  const reports = new EventLog<ExecutionReport>();
+  h.execution.onReport(reports.push);
+  return { h, reports };
+}
+
+/** Kills the sockets and waits until the client has noticed; `during` runs before the client can notice. */
+async function dropWhile(run: Run, during: () => Promise<void>): Promise<void> {
+  run.h.venue.dropConnection();
+  await during();
+  await run.reports.waitFor(() => run.h.execution.connectionState !== 'CONNECTED', 'the link reported down');
+}
+
+async function reconnect(run: Run): Promise<void> {
+  run.h.venue.restoreConnection();
+  await run.reports.waitFor(() => run.h.execution.connectionState === 'CONNECTED', 'CONNECTED after reconciliation', 15_000);
+}
+
+describe('IB execution across reconnect races', () => {
+  let run: Run | undefined;
+
+  afterEach(async () => {
+    const current = run;
+    run = undefined;
+    if (!current) return;
+    try {
+      expectCleanSession(current.h);
+    } finally {
+      await current.h.dispose();
+    }
+  });
+
+  it('settles nothing by absence after a 1102: orders placed while it verifies stay working', async () => {
+    run = await started();
+    const r = run;
+    r.h.fake.sendNotice(1102);
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      const order = restingBuy(r.h);
+      ids.push(order.clientOrderId);
+      await r.h.execution.submit(order);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await r.reports.waitFor(() => ids.every((id) => lastOrder(r, id)?.status === 'ACCEPTED'), 'all 30 orders ACCEPTED');
+    // Answered after the verification's own queries (one socket, in order): its settling is over by then.
+    await r.h.execution.executionsSince();
+    const working = new Set(r.h.fake.openOrders().map((o) => o.orderRef));
+    expect(ids.filter((id) => !working.has(id))).toEqual([]);
+    expect(ids.filter((id) => ordersOf(r, id).some((report) => report.status !== 'ACCEPTED'))).toEqual([]);
+  }, 20_000);
+
+  it('cancels an order written to a dying socket once the next session shows no trace of it', async () => {
+    run = await started();
+    const r = run;
+    const order = restingBuy(r.h);
+    // The adapter has not seen the reset yet: it accepts and writes the order into a dead socket.
+    await dropWhile(r, () => r.h.execution.submit(order));
+    await reconnect(r);
+    const last = lastOrder(r, order.clientOrderId);
+    expect(last?.status).toBe('CANCELED');
+    expect(last?.reason).toMatch(/never reached IB/);
+    expect(r.h.venue.receivedCount(order.clientOrderId)).toBe(0);
+    await expect(r.h.execution.orderStatus({ clientOrderId: order.clientOrderId, instrument: ES })).resolves.toMatchObject({ status: 'CANCELED' });
+  }, 20_000);
+
+  it('reports CANCELED an order the broker cancelled while the link was down, though the client never heard of it', async () => {
+    run = await started();
+    const r = run;
+    r.h.venue.dropConnectionOnNextOrder();
+    const order = restingBuy(r.h);
+    await r.h.execution.submit(order);
+    await r.reports.waitFor(() => r.h.execution.connectionState !== 'CONNECTED', 'the link reported down');
+    expect(ordersOf(r, order.clientOrderId)).toHaveLength(0);
+    const placed = r.h.fake.placeOrderLog.find((o) => o.orderRef === order.clientOrderId);
+    expect(placed).toBeDefined();
+    r.h.fake.cancelOrder(placed?.orderId ?? -1);
+    await reconnect(r);
+    expect(lastOrder(r, order.clientOrderId)?.status).toBe('CANCELED');
+    expect(r.h.venue.receivedCount(order.clientOrderId)).toBe(1);
+  }, 20_000);
+
+  it('sends a cancel lost in a drop again after reconnecting, and the order ends CANCELED at the broker', async () => {
+    run = await started();
+    const r = run;
+    const order = restingBuy(r.h);
+    await r.h.execution.submit(order);
+    await r.reports.waitFor(() => lastOrder(r, order.clientOrderId)?.status === 'ACCEPTED', 'the order ACCEPTED');
+    await dropWhile(r, () => r.h.execution.cancel({ clientOrderId: order.clientOrderId, account: order.account }));
+    expect(r.h.fake.openOrders().map((o) => o.orderRef)).toContain(order.clientOrderId);
+    await reconnect(r);
+    await r.reports.waitFor(() => lastOrder(r, order.clientOrderId)?.status === 'CANCELED', 'the order CANCELED');
+    expect(r.h.fake.openOrders().map((o) => o.orderRef)).not.toContain(order.clientOrderId);
+  }, 20_000);
+
+  it('re-reports an order whose modify was lost in a drop as it stands, and a later modify is reported amended', async () => {
+    run = await started();
+    const r = run;
+    const order = restingBuy(r.h);
+    await r.h.execution.submit(order);
+    await r.reports.waitFor(() => lastOrder(r, order.clientOrderId)?.status === 'ACCEPTED', 'the order ACCEPTED');
+    const before = ordersOf(r, order.clientOrderId).length;
+    await dropWhile(r, () => r.h.execution.modify({ clientOrderId: order.clientOrderId, account: order.account, quantity: Decimal.of(3) }));
+    await reconnect(r);
+    const again = ordersOf(r, order.clientOrderId).slice(before);
+    expect(again).toHaveLength(1);
+    expect(again[0]).toMatchObject({ status: 'ACCEPTED', reason: expect.stringMatching(/never reached IB/) });
+    expect(again[0].quantity.toString()).toBe('2');
+    expect(again[0].amended).toBeUndefined();
+
+    await r.h.execution.modify({ clientOrderId: order.clientOrderId, account: order.account, quantity: Decimal.of(3) });
+    await r.reports.waitFor(() => lastOrder(r, order.clientOrderId)?.amended === true, 'the amended report');
+    expect(lastOrder(r, order.clientOrderId)?.quantity.toString()).toBe('3');
+  }, 20_000);
+});
