@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gatewaySchema } from './gateway-config';
-import { gatewayAdapterRegistry, gatewayIbSchema, GATEWAY_IB_CLIENT_ID, isVenueConfigProblem, openGatewayVenue, VenueAccountMismatchError } from './gateway-venue';
+import { gatewayAdapterRegistry, gatewayIbSchema, GATEWAY_IB_CLIENT_ID, isVenueConfigProblem, openGatewayVenue, VenueAccountMismatchError, venueStartupError } from './gateway-venue';
 
 const CONFIG_FILE = resolve(__dirname, '../../../config/gateway.toml');
 const schema = { bus: busSchema, gateway: gatewaySchema, sim: simConfigSchema, ib: gatewayIbSchema, service: serviceSchema('gateway') };
@@ -54,8 +54,12 @@ describe('the gateway venue', () => {
     await venue.adapter.dispose();
   });
 
-  it('is not a config problem when the venue is only unreachable', () => {
+  it('exits 78 for what the operator must fix, 69 when the venue is only unreachable', () => {
+    const unknown = venueStartupError('cannot load', new UnknownInstrumentError('expected IB to know NOPE'));
+    expect(unknown).toMatchObject({ name: 'StartupError', exitCode: 78, message: 'cannot load: expected IB to know NOPE' });
+    expect(venueStartupError('cannot connect', new VenueAccountMismatchError('wrong account')).exitCode).toBe(78);
     expect(isVenueConfigProblem(new Error('connect ECONNREFUSED'))).toBe(false);
+    expect(venueStartupError('cannot connect', new Error('connect ECONNREFUSED')).exitCode).toBe(69);
   });
 });
 

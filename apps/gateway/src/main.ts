@@ -7,13 +7,13 @@ import { child } from '@ttquant/logging';
 import { gauge } from '@ttquant/metrics';
 import { createPreTradeRisk } from '@ttquant/risk';
 import { decodeInbound, Heartbeat, JournaledPublisher, socketOptionsFrom } from '@ttquant/service-bus';
-import { runService, StartupError, EXIT_CODES } from '@ttquant/service';
+import { runService } from '@ttquant/service';
 import { appendFileSync } from 'node:fs';
 import { BusExecutionSink } from './bus-execution-sink';
 import { CommandIntake } from './command-intake';
 import { serveControl } from './control-server';
 import { gatewaySchema } from './gateway-config';
-import { gatewayIbSchema, isVenueConfigProblem, openGatewayVenue } from './gateway-venue';
+import { gatewayIbSchema, openGatewayVenue, venueStartupError } from './gateway-venue';
 import { readExecutionHistory } from './journal-history';
 import { LatencyRecorder } from './latency-recorder';
 
@@ -47,9 +47,8 @@ void runService({
     // Latency bench only: a sample per tagged order as the venue receives it, written at shutdown.
     const latency = gateway.latencySamplesFile ? new LatencyRecorder((id) => engine.lastEvent(id)) : undefined;
     if (latency) ctx.onShutdown('latency samples', () => latency.write(gateway.latencySamplesFile));
-    const venueFailure = (what: string) => (error: unknown) => {
-      const message = `${what}: ${(error as Error).message}`;
-      throw new StartupError(message, isVenueConfigProblem(error) ? EXIT_CODES.config : EXIT_CODES.unavailable, { cause: error });
+    const venueFailure = (what: string) => (error: unknown): never => {
+      throw venueStartupError(what, error);
     };
     let venue: ReturnType<typeof openGatewayVenue>;
     try {
@@ -75,6 +74,7 @@ void runService({
     }
     // Registered before the engine's step, so it runs after it: the connection closes last.
     ctx.onShutdown('venue adapter', () => venue.adapter.dispose());
+    ctx.setReady(false, `loading instruments from the ${gateway.adapter} venue (waiting for its session)`);
     const tradable = await venue.load().catch(venueFailure(`cannot load the instruments of the ${gateway.adapter} venue`));
 
     const engine = new ExecutionEngine({
@@ -146,6 +146,7 @@ void runService({
     });
     heartbeat.start();
 
+    ctx.setReady(false, 'connecting to and reconciling with the venue');
     await engine.start().catch(venueFailure('cannot connect to the venue'));
     try {
       venue.checkAccount();

@@ -7,7 +7,7 @@ import { child } from '@ttquant/logging';
 import { Heartbeat, JournaledPublisher, socketOptionsFrom } from '@ttquant/service-bus';
 import { EXIT_CODES, runService, StartupError } from '@ttquant/service';
 import { marketDataSchema } from './market-data-config';
-import { isVenueConfigProblem, marketDataIbSchema, openMarketDataVenue, type MarketDataVenue } from './market-data-venue';
+import { marketDataIbSchema, openMarketDataVenue, venueStartupError, type MarketDataVenue } from './market-data-venue';
 
 /**
  * Market data: runs the venue's data client, publishes every quote and trade
@@ -56,8 +56,7 @@ void runService({
     ctx.onShutdown('replay', () => replay.close());
 
     const venueFailure = (what: string) => (error: unknown): never => {
-      const message = `${what}: ${(error as Error).message}`;
-      throw new StartupError(message, isVenueConfigProblem(error) ? EXIT_CODES.config : EXIT_CODES.unavailable, { cause: error });
+      throw venueStartupError(what, error);
     };
     let venue: MarketDataVenue;
     try {
@@ -71,6 +70,7 @@ void runService({
     const { adapter, data } = venue;
     // Registered before the data step, so it runs after it: the connection closes last.
     ctx.onShutdown('venue adapter', () => adapter.dispose());
+    ctx.setReady(false, `loading instruments from the ${marketData.adapter} venue (waiting for its session)`);
     const listed = await venue.instruments().catch(venueFailure(`cannot load the instruments of the ${marketData.adapter} venue`));
     if (listed.length === 0) {
       const wanted = marketData.symbols.length > 0 ? `none of the symbols ${marketData.symbols.join(', ')} is listed by the venue` : 'the venue lists no instrument';

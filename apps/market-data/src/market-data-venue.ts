@@ -9,6 +9,7 @@ import {
   type VenueAdapter,
   type VenueAdapterContext,
 } from '@ttquant/gateway-api';
+import { EXIT_CODES, StartupError } from '@ttquant/service';
 import type convict from 'convict';
 
 /** The venue adapters market-data ships, by the name `marketData.adapter` gives. */
@@ -87,4 +88,13 @@ export function isVenueConfigProblem(error: unknown): boolean {
   if (error instanceof AuthenticationError || error instanceof UnknownInstrumentError) return true;
   const name = error instanceof Error ? error.name : '';
   return name === 'IbConfigError' || name === 'SimConfigError' || name === 'AdapterRegistryError';
+}
+
+/**
+ * The start-up error for a venue failure: exit 78 when the operator must fix the
+ * config ({@link isVenueConfigProblem}), 69 when the venue was only unavailable.
+ */
+export function venueStartupError(what: string, error: unknown): StartupError {
+  const message = `${what}: ${error instanceof Error ? error.message : String(error)}`;
+  return new StartupError(message, isVenueConfigProblem(error) ? EXIT_CODES.config : EXIT_CODES.unavailable, { cause: error });
 }
