@@ -25,6 +25,8 @@ export interface EndToEndRoundResult {
   readonly rowsPerSecond: number;
   /** Seconds the publisher took to hand every quote to zeromq. */
   readonly publishSeconds: number;
+  /** Percent of one CPU used during the round by persistence, the hub, and persistence's PostgreSQL backends. */
+  readonly cpu: { readonly persistence: number; readonly hub: number; readonly postgres: number };
 }
 
 const INSTANCE = 'storage-bench';
@@ -38,7 +40,7 @@ const toml = (value: string | number) => JSON.stringify(value);
 export class PersistenceStack {
   private constructor(
     private readonly dir: string,
-    private readonly hub: ServiceProcess,
+    readonly hub: ServiceProcess,
     readonly persistence: ServiceProcess,
     readonly xsub: string,
     readonly xpub: string,
@@ -120,6 +122,48 @@ export class PersistenceStack {
     if (!keepLogs && exit.code === 0) rmSync(this.dir, { recursive: true, force: true });
     else console.error(`persistence logs kept in ${this.dir}`);
   }
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc; NaN where
+ * there is no /proc. Clock ticks are taken as 100 per second (Linux's USER_HZ).
+ */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * CPU seconds used so far by each server process serving persistence's
+ * connections: its pools name themselves `persistence/<instance>[/<role>]`
+ * (the server is on this host).
+ */
+async function backendCpuSeconds(pool: Pool): Promise<Map<number, number>> {
+  const result = await pool.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE application_name = $1 OR application_name LIKE $1 || '/%'`,
+    [`persistence/${INSTANCE}`],
+  );
+  return new Map(result.rows.map((row) => [row.pid, cpuSeconds(row.pid)]));
+}
+
+/**
+ * CPU seconds the backends used between two readings. The pool opens and
+ * closes connections: a backend new at the second reading counts from its
+ * start, one gone by then is left out (it did little: it sat idle until closed).
+ */
+function backendCpuUsed(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
+  let used = 0;
+  for (const [pid, seconds] of after) {
+    if (!Number.isNaN(seconds)) used += seconds - (before.get(pid) ?? 0);
+  }
+  return used;
 }
 
 /** One field (in kB) of /proc/<pid>/status. */
@@ -205,6 +249,8 @@ export async function runEndToEndRound(stack: PersistenceStack, pool: Pool, tick
     const quotes = makeQuotes(ticks, systemClock.nowNanos(), sourceInstance, publisher.epoch);
     const tickTopics = BENCH_INSTRUMENTS.map((i) => topics.tick(i.venue, i.symbol));
 
+    const cpuBefore = [cpuSeconds(stack.persistence.pid), cpuSeconds(stack.hub.pid)];
+    const backendsBefore = await backendCpuSeconds(pool);
     const start = performance.now();
     for (let from = 0; from < ticks; from += PUBLISH_CHUNK) {
       const to = Math.min(ticks, from + PUBLISH_CHUNK);
@@ -228,13 +274,24 @@ export async function runEndToEndRound(stack: PersistenceStack, pool: Pool, tick
       await sleep(POLL_MS);
     }
     const seconds = (performance.now() - start) / 1000;
+    const share = (used: number) => Math.round((used / seconds) * 100);
+    const persistenceCpu = share(cpuSeconds(stack.persistence.pid) - (cpuBefore[0] as number));
+    const hubCpu = share(cpuSeconds(stack.hub.pid) - (cpuBefore[1] as number));
+    const backendsAfter = await backendCpuSeconds(pool);
+    const postgresCpu = share(backendCpuUsed(backendsBefore, backendsAfter));
     const stored = Number(
       (await pool.query<{ n: string }>('SELECT count(*) AS n FROM quote_ticks WHERE source_instance = $1', [sourceInstance])).rows[0]?.n,
     );
     if (stored !== ticks) {
       throw new Error(`end to end: expected ${ticks} quotes stored, found ${stored} after ${seconds.toFixed(1)} s (persistence log:\n${stack.persistence.tail(10)})`);
     }
-    return { rows: ticks, seconds, rowsPerSecond: ticks / seconds, publishSeconds };
+    return {
+      rows: ticks,
+      seconds,
+      rowsPerSecond: ticks / seconds,
+      publishSeconds,
+      cpu: { persistence: persistenceCpu, hub: hubCpu, postgres: postgresCpu },
+    };
   } finally {
     await publisher.close(2_000);
   }

@@ -144,13 +144,24 @@ async function endToEnd(schema: BenchSchema, options: EndToEndOptions) {
         `persistence RSS ${stack.rssMb().toFixed(0)} MiB (heap ${memory.heapUsed.toFixed(0)} of ${memory.heapTotal.toFixed(0)} MiB, ` +
         `outside the heap ${memory.external.toFixed(0)} MiB)`,
     );
+    const { cpu } = result;
+    console.log(`        CPU % of one core: persistence ${cpu.persistence}, hub ${cpu.hub}, its PostgreSQL backends ${cpu.postgres}`);
     const busRate = await runBusRawTrial(__filename, busSeconds);
     bus.push(busRate);
     console.log(`round ${round} bus raw    ${fmt(busRate).padStart(9)} msgs/s  (zeromq.js PUB → SUB over tcp, one quote envelope per message)`);
   }
   const peakRssMb = stack.peakRssMb();
   await stop();
-  return { e2ePerSec: median(e2e.map((r) => r.rowsPerSecond)), busPerSec: median(bus), peakRssMb };
+  return {
+    e2ePerSec: median(e2e.map((r) => r.rowsPerSecond)),
+    busPerSec: median(bus),
+    peakRssMb,
+    cpuPct: {
+      persistence: median(e2e.map((r) => r.cpu.persistence)),
+      hub: median(e2e.map((r) => r.cpu.hub)),
+      postgres: median(e2e.map((r) => r.cpu.postgres)),
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -204,6 +215,7 @@ async function main(): Promise<void> {
       rounds,
       e2eRows,
       e2eRounds,
+      e2eCpuPct: e2e.cpuPct,
       loadAvg1m: Number(load.toFixed(2)),
     }),
   );
