@@ -204,7 +204,7 @@ export const ibConfigSchema: convict.Schema<IbConfig> = {
     default: 60_000,
   },
   commissionWaitMs: {
-    doc: 'How long a fill waits for its commission report before it is emitted with commission 0, in ms.',
+    doc: 'How long a fill waits for its commission report before the adapter asks IB for the execution again (up to 3 times; only then is it emitted with commission 0), in ms.',
     format: integerIn('commissionWaitMs', 0, 60_000),
     default: 2_000,
   },

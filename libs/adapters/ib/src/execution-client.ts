@@ -40,6 +40,7 @@ import { classifyIbMessage } from './parsing/ib-errors';
 import { toPrice, toSize } from './parsing/market-data';
 import { IB_ORDER_TYPES, mapIbOrderStatus, TTQ_ORDER_TYPES, toIbOrder } from './parsing/orders';
 import { formatIbUtc } from './parsing/times';
+import { IbFillMatcher } from './execution/fill-matcher';
 
 /** What IB's execution side can do through this adapter. */
 export const IB_EXECUTION_CAPABILITIES: ExecutionCapabilities = {
@@ -64,8 +65,18 @@ const REFUSALS_OF_WORKING_ORDERS = new Set([104, 105, 161, 10147, 10148]);
 const ORDER_NOTICES = new Set([202, 399, 2109, 2137, 10167]);
 // "Order to cancel not found".
 const ORDER_NOT_FOUND = 10147;
-const COMMISSION_CACHE_LIMIT = 10_000;
 const RECONCILE_RETRY_MS = 2_000;
+// A fill late for its commission asks IB for the execution this many times before it goes out without one.
+const COMMISSION_REQUERIES = 3;
+
+/** An execution from a query, with what the fill matcher needs to take it. */
+interface QueriedExecution {
+  readonly fill: Fill;
+  readonly clientId: number;
+  readonly execution: Execution;
+  readonly contract: Contract;
+  readonly receivedAt: UnixNanos;
+}
 
 /** One order as the adapter tracks it: TTQuant's spec (when placed here) and IB's view. */
 interface TrackedOrder {
@@ -106,13 +117,6 @@ interface TrackedOrder {
   raw?: unknown;
 }
 
-interface PendingFill {
-  readonly execution: Execution;
-  readonly contract: Contract;
-  readonly receivedAt: UnixNanos;
-  readonly timer: NodeJS.Timeout;
-}
-
 /** Options of {@link IbExecutionClient}. */
 export interface IbExecutionClientOptions {
   readonly venue: string;
@@ -145,9 +149,7 @@ export class IbExecutionClient implements ExecutionClient {
   private readonly reports = new Listeners<ExecutionReport>();
   private readonly byClientId = new Map<string, TrackedOrder>();
   private readonly byKey = new Map<string, TrackedOrder>();
-  private readonly emittedExecIds = new Set<string>();
-  private readonly pendingFills = new Map<string, PendingFill>();
-  private readonly commissions = new Map<string, CommissionReport>();
+  private readonly fills: IbFillMatcher;
   private readonly positionsByConId = new Map<number, { contract: Contract; quantity: number; avgCost: number }>();
   /** Realised PnL per symbol from IB's commission reports (net of commissions), this session. */
   private readonly realized = new Map<string, Decimal>();
@@ -173,6 +175,18 @@ export class IbExecutionClient implements ExecutionClient {
     private readonly options: IbExecutionClientOptions,
   ) {
     this.venue = options.venue;
+    this.fills = new IbFillMatcher({
+      commissionWaitMs: options.commissionWaitMs,
+      maxRequeries: COMMISSION_REQUERIES,
+      ...(options.logger ? { logger: options.logger } : {}),
+      toFill: (execution, contract, commission, receivedAt) => this.fillOf(execution, contract, commission, receivedAt),
+      emit: (fill, commission) => this.emitFill(fill, commission),
+      requery: (since) => {
+        if (!this.connected || !this.connection.ready) return false;
+        this.queryExecutions(since).catch((error: unknown) => this.options.logger?.warn({ err: error }, 'IB executions query for a late commission failed'));
+        return true;
+      },
+    });
   }
 
   /** The account traded, known once connected. */
@@ -205,8 +219,11 @@ export class IbExecutionClient implements ExecutionClient {
     this.connected = false;
     this.reconciled = false;
     for (const stop of this.stops.splice(0)) stop();
-    for (const pending of this.pendingFills.values()) clearTimeout(pending.timer);
-    this.pendingFills.clear();
+    const dropped = this.fills.clear();
+    if (dropped.length > 0) {
+      // The gateway's reconciliation at the next start gets them from executionsSince.
+      this.options.logger?.warn({ execIds: dropped }, 'IB fills still waiting for their commission dropped at disconnect');
+    }
     await this.connection.release();
     this.setState('DISCONNECTED', 'disconnected by the adapter');
   }
@@ -396,7 +413,7 @@ export class IbExecutionClient implements ExecutionClient {
   }
 
   /** The account's executions since `since` (IB filters by whole seconds), oldest first, with the client id that placed each. */
-  private async queryExecutions(since?: UnixNanos): Promise<{ fill: Fill; clientId: number }[]> {
+  private async queryExecutions(since?: UnixNanos): Promise<QueriedExecution[]> {
     const slot = this.connection.openRequest<void>('executions');
     const query = { executions: [] as { contract: Contract; execution: Execution }[], resolve: () => slot.resolve() };
     this.executionQueries.set(slot.reqId, query);
@@ -414,12 +431,18 @@ export class IbExecutionClient implements ExecutionClient {
     } finally {
       this.executionQueries.delete(slot.reqId);
     }
-    await this.waitForCommissions(query.executions.map((e) => e.execution.execId ?? ''));
+    await this.fills.waitForCommissions(query.executions.map((e) => e.execution.execId ?? ''));
     const receivedAt = this.options.clock.nowNanos();
     // IB execution times have whole seconds: an execution in the second of `since` counts.
     const floor = since === undefined ? undefined : since - (since % 1_000_000_000n);
     const fills = query.executions
-      .map(({ contract, execution }) => ({ fill: this.fillOf(execution, contract, receivedAt), clientId: execution.clientId ?? -1 }))
+      .map(({ contract, execution }) => ({
+        fill: this.fillOf(execution, contract, this.fills.commissionOf(execution.execId ?? ''), receivedAt),
+        clientId: execution.clientId ?? -1,
+        execution,
+        contract,
+        receivedAt,
+      }))
       .filter(({ fill }) => floor === undefined || fill.eventTime >= floor);
     fills.sort((a, b) => (a.fill.eventTime < b.fill.eventTime ? -1 : a.fill.eventTime > b.fill.eventTime ? 1 : 0));
     return fills;
@@ -505,7 +528,7 @@ export class IbExecutionClient implements ExecutionClient {
       ),
       c.on('execDetails', (reqId, contract, execution) => this.onExecDetails(reqId, contract, execution)),
       c.on('execDetailsEnd', (reqId) => this.onExecDetailsEnd(reqId)),
-      c.on('commissionReport', (report) => this.onCommission(report)),
+      c.on('commissionReport', (report) => this.fills.onCommission(report)),
       c.on('position', (account, contract, position, avgCost) => this.onPosition(account, contract, position, avgCost)),
       c.on('positionEnd', () => this.onPositionEnd()),
       c.on('accountSummary', (reqId, account, tag, value, currency) => this.onAccountSummary(reqId, account, tag, value, currency)),
@@ -589,9 +612,11 @@ export class IbExecutionClient implements ExecutionClient {
     const round = this.openOrders();
     const roundState = this.openOrdersRound;
     await round;
-    const since = this.lastExecutionTime ?? this.startedAt - 24n * 3_600n * 1_000_000_000n;
+    let since = this.lastExecutionTime ?? this.startedAt - 24n * 3_600n * 1_000_000_000n;
+    const held = this.fills.earliestPending();
+    if (held !== undefined && held < since) since = held;
     // Fills of this client only, as the live stream delivers them; others' come through executionsSince.
-    for (const { fill, clientId } of await this.queryExecutions(since)) if (clientId === this.connection.clientId) this.emitFillOnce(fill);
+    this.offerOwn(await this.queryExecutions(since));
     if (mode === 'session' && roundState) this.settleAfterReconnect(roundState.keys, roundState.seq);
     await this.positions();
   }
@@ -749,70 +774,23 @@ export class IbExecutionClient implements ExecutionClient {
     }
     // An answer to a query that already ended (timed out) is dropped; live executions come with id -1.
     if (reqId !== -1) return;
-    const execId = execution.execId ?? '';
-    if (execId === '' || this.emittedExecIds.has(execId) || this.pendingFills.has(execId)) return;
     if (execution.acctNumber && execution.acctNumber !== this.account) return;
-    const receivedAt = this.options.clock.nowNanos();
-    if (this.commissions.has(execId) || this.options.commissionWaitMs === 0) {
-      this.emitFillOnce(this.fillOf(execution, contract, receivedAt));
-      return;
-    }
-    const timer = setTimeout(() => {
-      const pending = this.pendingFills.get(execId);
-      if (!pending) return;
-      this.pendingFills.delete(execId);
-      this.options.logger?.warn({ execId }, 'IB commission report late; fill emitted with commission 0');
-      this.emitFillOnce(this.fillOf(pending.execution, pending.contract, pending.receivedAt));
-    }, this.options.commissionWaitMs);
-    this.pendingFills.set(execId, { execution, contract, receivedAt, timer });
+    this.fills.offer(execution, contract, this.options.clock.nowNanos());
+  }
+
+  /** Offers the executions of this client from a query (missed or held fills). */
+  private offerOwn(executions: readonly QueriedExecution[]): void {
+    for (const e of executions) if (e.clientId === this.connection.clientId) this.fills.offer(e.execution, e.contract, e.receivedAt);
   }
 
   private onExecDetailsEnd(reqId: number): void {
     this.executionQueries.get(reqId)?.resolve();
   }
 
-  private onCommission(report: CommissionReport): void {
-    const execId = report.execId ?? '';
-    if (execId === '') return;
-    this.commissions.set(execId, report);
-    if (this.commissions.size > COMMISSION_CACHE_LIMIT) {
-      const oldest = this.commissions.keys().next().value;
-      if (oldest !== undefined) this.commissions.delete(oldest);
-    }
-    const pending = this.pendingFills.get(execId);
-    if (pending) {
-      clearTimeout(pending.timer);
-      this.pendingFills.delete(execId);
-      this.emitFillOnce(this.fillOf(pending.execution, pending.contract, pending.receivedAt));
-    }
-    this.wakeCommissionWaiters();
-  }
-
-  private commissionWaiters: (() => void)[] = [];
-
-  private wakeCommissionWaiters(): void {
-    const waiters = this.commissionWaiters;
-    this.commissionWaiters = [];
-    for (const wake of waiters) wake();
-  }
-
-  private async waitForCommissions(execIds: readonly string[]): Promise<void> {
-    const deadline = Date.now() + this.options.commissionWaitMs;
-    while (execIds.some((id) => id !== '' && !this.commissions.has(id)) && Date.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
-        this.commissionWaiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  private fillOf(execution: Execution, contract: Contract, receivedAt: UnixNanos): Fill {
+  private fillOf(execution: Execution, contract: Contract, commission: CommissionReport | undefined, receivedAt: UnixNanos): Fill {
     const tracked = this.byKey.get(orderKey(execution.clientId ?? this.connection.clientId, execution.orderId, execution.permId));
     const instrument = tracked?.instrument ?? this.instruments.instrumentForContract(contract);
-    const fill = toFill(execution, this.commissions.get(execution.execId ?? ''), {
+    const fill = toFill(execution, commission, {
       instrument,
       account: this.account,
       strategyId: tracked?.strategyId ?? '',
@@ -821,12 +799,9 @@ export class IbExecutionClient implements ExecutionClient {
     return fill.clientOrderId === '' && tracked ? { ...fill, clientOrderId: tracked.clientOrderId } : fill;
   }
 
-  /** Emits a fill unless already emitted, then any order report that was waiting for it. */
-  private emitFillOnce(fill: Fill): void {
-    if (this.emittedExecIds.has(fill.execId)) return;
-    this.emittedExecIds.add(fill.execId);
+  /** Emits a complete fill (the matcher calls this once per execId), then any order report that was waiting for it. */
+  private emitFill(fill: Fill, commission: CommissionReport | undefined): void {
     if (this.lastExecutionTime === undefined || fill.eventTime > this.lastExecutionTime) this.lastExecutionTime = fill.eventTime;
-    const commission = this.commissions.get(fill.execId);
     const realized = commission?.realizedPNL;
     if (realized !== undefined && Number.isFinite(realized) && Math.abs(realized) < 1e12) {
       const symbol = fill.instrument.symbol;
@@ -911,8 +886,9 @@ export class IbExecutionClient implements ExecutionClient {
       const since = (this.lastExecutionTime ?? this.startedAt) - 60n * 1_000_000_000n;
       this.queryExecutions(since)
         .then((executions) => {
-          for (const { fill, clientId } of executions) if (clientId === this.connection.clientId) this.emitFillOnce(fill);
-          if (tracked.held) {
+          this.offerOwn(executions);
+          // Fills held for their commission release the report themselves.
+          if (tracked.held && this.fills.pendingCount === 0) {
             this.options.logger?.error(
               { clientOrderId: tracked.clientOrderId, filled: tracked.filled.toString(), emitted: tracked.emittedFilled.toString() },
               'IB reports more filled than its executions show; the report waits for the next reconciliation',

@@ -223,6 +223,15 @@ class FakeTwsServer implements FakeTws {
     this.broker.fill(orderId, quantity, price);
   }
 
+  withholdCommissions(count: number): void {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`expected withholdCommissions(count) with an integer count >= 0, was ${count}`);
+    this.handlers.withholdCommissions(count);
+  }
+
+  releaseCommissions(): number {
+    return this.handlers.releaseCommissions();
+  }
+
   cancelOrder(orderId: number): void {
     this.broker.cancelByBroker(orderId);
   }

@@ -129,6 +129,13 @@ export interface FakeTws {
   setQuote(symbol: string, bid: number, ask: number, last?: number): void;
   /** Fills quantity of a resting order at price (default: the current touch). */
   fillOrder(orderId: number, quantity: number, price?: number): void;
+  /**
+   * The next `count` live fills go out without their COMMISSION_REPORT, as when TWS sends it late:
+   * {@link releaseCommissions} sends them, and a REQ_EXECUTIONS answer carries them as usual.
+   */
+  withholdCommissions(count: number): void;
+  /** Sends the commission reports withheld so far to their owners' live connections; returns how many. */
+  releaseCommissions(): number;
   /** The broker cancels a live order by itself (as an exchange or IB's risk checks do): status Cancelled, error 202. */
   cancelOrder(orderId: number): void;
   /** Orders not yet filled or cancelled. */

@@ -320,11 +320,36 @@ export class RequestHandlers {
     }
   }
 
+  /** Live fills still to send without their commission report; see {@link withholdCommissions}. */
+  private commissionsToWithhold = 0;
+  private readonly withheld: { execution: BrokerExecution; clientId: number }[] = [];
+
+  /** The next `count` live fills go out without their COMMISSION_REPORT (a query of the executions still carries it). */
+  withholdCommissions(count: number): void {
+    this.commissionsToWithhold = count;
+  }
+
+  /** Sends the withheld commission reports, late, to their owners' connections; returns how many. */
+  releaseCommissions(): number {
+    const late = this.withheld.splice(0);
+    for (const { execution, clientId } of late) {
+      const report = out.commissionReport(execution.execId, execution.commission, 'USD', execution.realizedPnl);
+      for (const session of this.ctx.readySessions()) if (session.clientId === clientId) session.send(report);
+    }
+    return late.length;
+  }
+
   /** Sends a live fill to its owner's connections. */
   sendExecution(execution: BrokerExecution, order: BrokerOrder): void {
+    const withhold = this.commissionsToWithhold > 0;
+    if (withhold) {
+      this.commissionsToWithhold -= 1;
+      this.withheld.push({ execution, clientId: order.placed.clientId });
+    }
     for (const session of this.ctx.readySessions()) {
       if (session.clientId !== order.placed.clientId) continue;
-      for (const m of executionMessages(execution, -1, session.serverVersion)) session.send(m);
+      const messages = executionMessages(execution, -1, session.serverVersion);
+      for (const m of withhold ? messages.slice(0, 1) : messages) session.send(m);
     }
   }
 
