@@ -227,12 +227,24 @@ async function lastOfStreamsStored(pool: Pool, source: string, epoch: bigint, la
   return result.rows[0]?.n ?? 0;
 }
 
+/** How an end-to-end round publishes. */
+export interface EndToEndRoundOptions {
+  readonly ticks: number;
+  /** Numbers the round's publisher instance, so every round is a new stream. */
+  readonly round: number;
+  /** Quotes per second to publish at; 0: as fast as the publisher goes (a burst the bus buffers). */
+  readonly ticksPerSecond: number;
+  /** Longest wait after the last publish for everything to be stored. */
+  readonly timeoutMs?: number;
+}
+
 /**
- * One round: `ticks` quotes (built before the clock starts) published as fast
- * as the publisher goes, timed until all are stored. Fails when they are not
- * all stored within `timeoutMs` of the last publish.
+ * One round: quotes (built before the clock starts) published as fast as the
+ * publisher goes or at a set rate, timed until all are stored. Fails when
+ * they are not all stored within the timeout after the last publish.
  */
-export async function runEndToEndRound(stack: PersistenceStack, pool: Pool, ticks: number, round: number, timeoutMs = 30_000): Promise<EndToEndRoundResult> {
+export async function runEndToEndRound(stack: PersistenceStack, pool: Pool, options: EndToEndRoundOptions): Promise<EndToEndRoundResult> {
+  const { ticks, round, ticksPerSecond } = options;
   await truncateQuotes(pool);
   const sourceInstance = `${INSTANCE}-${round}`;
   const publisher = new Publisher({
@@ -253,6 +265,11 @@ export async function runEndToEndRound(stack: PersistenceStack, pool: Pool, tick
     const backendsBefore = await backendCpuSeconds(pool);
     const start = performance.now();
     for (let from = 0; from < ticks; from += PUBLISH_CHUNK) {
+      if (ticksPerSecond > 0) {
+        // Paced: wait until this chunk is due by the clock.
+        const dueMs = (from / ticksPerSecond) * 1000 - (performance.now() - start);
+        if (dueMs > 1) await sleep(dueMs);
+      }
       const to = Math.min(ticks, from + PUBLISH_CHUNK);
       for (let i = from; i < to; i++) {
         const tick = quotes.ticks[i] as QuoteTick;
@@ -268,7 +285,7 @@ export async function runEndToEndRound(stack: PersistenceStack, pool: Pool, tick
     const publishSeconds = (performance.now() - start) / 1000;
 
     const lasts = new Map(tickTopics.map((topic) => [topic, publisher.lastSequence(topic)] as const));
-    const deadline = performance.now() + timeoutMs;
+    const deadline = performance.now() + (options.timeoutMs ?? 30_000);
     while ((await lastOfStreamsStored(pool, sourceInstance, publisher.epoch, lasts)) < lasts.size) {
       if (performance.now() > deadline) break;
       await sleep(POLL_MS);

@@ -4,7 +4,7 @@
  *
  *   npm run bench -- storage [--rows 300000] [--batch 10000] [--rounds 5]
  *                            [--e2e-rows 300000] [--e2e-rounds 3] [--bus-seconds 2] [--keep-logs]
- *                            [--cpu-prof <dir>]
+ *                            [--e2e-rate 0] [--cpu-prof <dir>]
  *
  * Against the PostgreSQL of the specs (TTQ_TEST_DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/test), in a fresh schema migrated by the
@@ -20,6 +20,8 @@
  * e2e      quotes published with the bus Publisher (batched like market data)
  *          through the hub into a real persistence process (built bundle),
  *          timed from the first publish until every quote is in the table.
+ *          By default as fast as the publisher goes (the bus buffers the
+ *          burst); --e2e-rate paces it to that many quotes per second.
  * bus raw  bare zeromq.js PUB → SUB msgs/s between two processes, in the same run.
  * peak RSS of the persistence process (VmHWM) over the end-to-end rounds.
  *
@@ -114,6 +116,7 @@ async function copyComparison(schema: BenchSchema, rows: number, batchRows: numb
 
 interface EndToEndOptions {
   readonly ticks: number;
+  readonly ticksPerSecond: number;
   readonly batchRows: number;
   readonly rounds: number;
   readonly busSeconds: number;
@@ -136,7 +139,7 @@ async function endToEnd(schema: BenchSchema, options: EndToEndOptions) {
   const e2e: EndToEndRoundResult[] = [];
   const bus: number[] = [];
   for (let round = 1; round <= rounds; round++) {
-    const result = await runEndToEndRound(stack, pool, ticks, round);
+    const result = await runEndToEndRound(stack, pool, { ticks, round, ticksPerSecond: options.ticksPerSecond });
     e2e.push(result);
     const memory = await stack.memoryMb();
     console.log(
@@ -171,6 +174,7 @@ async function main(): Promise<void> {
   const e2eRows = numberArg('e2e-rows', 300_000, 1);
   const e2eRounds = numberArg('e2e-rounds', 3, 1);
   const busSeconds = numberArg('bus-seconds', 2, 1);
+  const e2eRate = numberArg('e2e-rate', 0, 0);
   const keepLogs = process.argv.includes('--keep-logs');
   const cpuProfileDir = textArg('cpu-prof');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -186,11 +190,11 @@ async function main(): Promise<void> {
   console.log(
     `storage bench: schema ${schema.name} (${schema.migration.path} path, schema version ${schema.migration.version}), ` +
       `${fmt(rows)} quotes × ${rounds} rounds per side in COPYs of ${fmt(batchRows)} rows on one connection; ` +
-      `end to end ${fmt(e2eRows)} quotes × ${e2eRounds} rounds`,
+      `end to end ${fmt(e2eRows)} quotes × ${e2eRounds} rounds ${e2eRate > 0 ? `at ${fmt(e2eRate)} quotes/s` : 'as fast as published'}`,
   );
   const copy = await copyComparison(schema, rows, batchRows, rounds);
   const ratio = copy.writerPerSec / copy.rawPerSec;
-  const e2e = await endToEnd(schema, { ticks: e2eRows, batchRows, rounds: e2eRounds, busSeconds, keepLogs, cpuProfileDir });
+  const e2e = await endToEnd(schema, { ticks: e2eRows, ticksPerSecond: e2eRate, batchRows, rounds: e2eRounds, busSeconds, keepLogs, cpuProfileDir });
   await cleanUp();
 
   // Other work on the machine slows every figure: say how busy it was.
@@ -215,6 +219,7 @@ async function main(): Promise<void> {
       rounds,
       e2eRows,
       e2eRounds,
+      e2eRate,
       e2eCpuPct: e2e.cpuPct,
       loadAvg1m: Number(load.toFixed(2)),
     }),
