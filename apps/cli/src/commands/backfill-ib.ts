@@ -3,6 +3,9 @@ import { systemClock } from '@ttquant/domain';
 import { isGatewayError, UnknownInstrumentError, type AdapterLogger, type InstrumentCache } from '@ttquant/gateway-api';
 import { OperationFailedError, UnreachableError, UsageError } from '../cli-errors';
 
+/** IB's "couldn't connect to TWS" (the socket did not open). */
+const IB_CONNECT_FAILED = 502;
+
 /** Thrown when Ctrl-C came while connecting or resolving: the command exits 130. */
 export class BackfillInterruptedError extends Error {
   override readonly name = 'BackfillInterruptedError';
@@ -31,9 +34,23 @@ export interface ConnectIbOptions {
  * @throws BackfillInterruptedError on Ctrl-C
  */
 export async function connectIb(options: ConnectIbOptions): Promise<IbAdapter> {
+  // Until the first session the adapter's reconnect warnings repeat what the final message says: keep only the latest.
+  let connecting = true;
+  let lastProblem = '';
+  const logger: AdapterLogger = {
+    debug: (context, message) => {
+      if (connecting && (context as { code?: unknown }).code === IB_CONNECT_FAILED) lastProblem = problemText(context, message);
+    },
+    info: (context, message) => options.logger.info(context, message),
+    warn: (context, message) => {
+      if (connecting) lastProblem = problemText(context, message);
+      else options.logger.warn(context, message);
+    },
+    error: (context, message) => options.logger.error(context, message),
+  };
   let adapter: IbAdapter;
   try {
-    adapter = createIbAdapter(options.config, { clock: systemClock, logger: options.logger, ...(options.instrumentCache && { instrumentCache: options.instrumentCache }) }, { env: options.env });
+    adapter = createIbAdapter(options.config, { clock: systemClock, logger, ...(options.instrumentCache && { instrumentCache: options.instrumentCache }) }, { env: options.env });
   } catch (error) {
     if (error instanceof IbConfigError) throw new UsageError(error.message);
     throw error;
@@ -43,6 +60,7 @@ export async function connectIb(options: ConnectIbOptions): Promise<IbAdapter> {
   const stopStatus = adapter.connection.onStatus((status) => {
     if (status.state !== 'CONNECTED') lastReason = status.reason;
   });
+  const why = (): string => (lastProblem && lastProblem !== lastReason ? `${lastProblem}; ${lastReason}` : lastReason);
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   try {
@@ -50,7 +68,7 @@ export async function connectIb(options: ConnectIbOptions): Promise<IbAdapter> {
       adapter.connection.acquire(),
       new Promise<never>((_resolve, reject) => {
         timer = setTimeout(
-          () => reject(new UnreachableError('TWS / IB Gateway', where, `no API session within ${options.timeoutMs} ms (last: ${lastReason})`)),
+          () => reject(new UnreachableError('TWS / IB Gateway', where, `no API session within ${options.timeoutMs} ms (last: ${why()})`)),
           options.timeoutMs,
         );
       }),
@@ -60,6 +78,7 @@ export async function connectIb(options: ConnectIbOptions): Promise<IbAdapter> {
         else options.signal.addEventListener('abort', onAbort, { once: true });
       }),
     ]);
+    connecting = false;
     return adapter;
   } catch (error) {
     await adapter.dispose();
@@ -107,4 +126,12 @@ export async function resolveSymbols(adapter: IbAdapter, symbols: readonly strin
     });
   }
   return out;
+}
+
+function problemText(context: object, message?: string): string {
+  const fields = context as { message?: unknown; reason?: unknown; err?: unknown };
+  if (typeof fields.message === 'string' && fields.message !== '') return fields.message;
+  if (typeof fields.reason === 'string' && fields.reason !== '') return fields.reason;
+  if (fields.err instanceof Error) return fields.err.message;
+  return message ?? '';
 }

@@ -133,7 +133,7 @@ function adapterLogger(progress: BackfillProgressLine): AdapterLogger {
   const line = (level: string, context: object, message?: string): void => {
     const err = (context as { err?: unknown }).err;
     const detail = err instanceof Error ? `: ${err.message}` : '';
-    progress.line(`${level}: IB ${message ?? ''}${detail}`);
+    progress.line(`${level}: ${message ?? ''}${detail}`);
   };
   return {
     debug: () => undefined,
