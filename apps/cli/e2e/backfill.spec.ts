@@ -22,6 +22,7 @@ interface JsonReport {
   barsWritten: number;
   storedBefore: number;
   pacingViolations: number;
+  ibDecodeErrors: number;
   stopped: boolean;
   complete: boolean;
   completeness: { expected: number; stored: number; symbols: { symbol: string; expected: number; stored: number; days: { day: string; expected: number; stored: number }[] }[] };
@@ -139,6 +140,7 @@ describe('ttq backfill', () => {
       barsWritten: 0,
       storedBefore: 6 * SESSION_BARS,
       pacingViolations: 0,
+      ibDecodeErrors: 0,
       stopped: false,
       complete: true,
       completeness: { expected: 6 * SESSION_BARS, stored: 6 * SESSION_BARS },
@@ -165,6 +167,13 @@ describe('ttq backfill', () => {
     const result = await backfill(['--symbols', 'AAPL', '--from', '2026-07-06', '--rth', '--ib-port', String(port)], { TTQ_CLI_REQUEST_TIMEOUT: '1500ms' });
     expect(result.code).toBe(69);
     expect(result.stderr).toMatch(new RegExp(`ttq: TWS / IB Gateway 127\\.0\\.0\\.1:${port}: no API session within 1500 ms`));
+  });
+
+  it('refuses a live port without a live configuration before connecting (exit 2)', async () => {
+    const result = await backfill(['--symbols', 'AAPL', '--from', '2026-07-06', '--ib-port', '4001']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('ttq: expected a paper port (7497 or 4002) without live = true, was the live port 4001');
+    expect(result.stderr).not.toContain('connecting to TWS');
   });
 
   it('says what to do when there is no database', async () => {
@@ -212,6 +221,6 @@ describe('ttq backfill', () => {
     const rerun = await backfill([...range, '--json']);
     expect(rerun.code).toBe(0);
     expect(tws.historicalRequests.slice(before + 5).map((r) => r.endDateTime)).toEqual(['20260720-20:00:00', '20260721-20:00:00', '20260722-20:00:00']);
-    expect(JSON.parse(rerun.stdout)).toMatchObject({ requests: { planned: 3, done: 3 }, storedBefore: 5 * SESSION_BARS, complete: true });
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ requests: { planned: 3, done: 3 }, storedBefore: 5 * SESSION_BARS, pacingViolations: 0, ibDecodeErrors: 0, complete: true });
   });
 });

@@ -87,6 +87,12 @@ describe('the backfill report', () => {
     expect(backfillExitCode(failed)).toBe(1);
   });
 
+  it('warns when the IB client could not decode messages from TWS', () => {
+    const text = renderBackfillReport(options, plan, result(), { pacingWaitMs: 0, ibDecodeErrors: 2 });
+    expect(text).toContain('warning: 2 message(s) from TWS could not be decoded (IB 505): the TWS version may not match the pinned client');
+    expect(renderBackfillReport(options, plan, result(), { pacingWaitMs: 0, ibDecodeErrors: 0 })).not.toContain('warning');
+  });
+
   it('says how to resume a stopped run, which exits 130', () => {
     const stopped = result({ done: 1, stopped: true, completeness: report(0) });
     expect(renderBackfillReport(options, plan, stopped)).toContain('stopped: 1 of 3 requests done; run the same command again to fetch the rest');
@@ -100,7 +106,7 @@ describe('the backfill report', () => {
   });
 
   it('gives scripts one JSON object with the counts, the failures and the completeness per day', () => {
-    const json = backfillJson(options, plan, result({ completeness: report(389), failed: [failedOutcome] }), 2_900);
+    const json = backfillJson(options, plan, result({ completeness: report(389), failed: [failedOutcome] }), { pacingWaitMs: 2_900, ibDecodeErrors: 0 });
     expect(json).toMatchObject({
       symbols: ['AAPL', 'MSFT'],
       from: '2026-07-06',
@@ -111,6 +117,7 @@ describe('the backfill report', () => {
       requests: { planned: 3, done: 3, failed: 1, noData: 0 },
       storedBefore: 780,
       pacingWaitMs: 2_900,
+      ibDecodeErrors: 0,
       failed: [{ symbol: 'MSFT', day: '2026-07-07', status: 'failed', error: 'DisconnectedError: IB connection is reconnecting', attempts: 6 }],
       complete: false,
       completeness: { expected: 1560, stored: 1559 },

@@ -48,6 +48,8 @@ export interface BackfillJson {
   readonly pacingViolations: number;
   readonly retries: number;
   readonly pacingWaitMs: number;
+  /** Messages from TWS the pinned IB client could not decode (IB 505); anything but 0 is a protocol mismatch to report. */
+  readonly ibDecodeErrors: number;
   readonly unknownSymbols: readonly string[];
   readonly failed: readonly OutcomeJson[];
   readonly noData: readonly OutcomeJson[];
@@ -65,8 +67,15 @@ export interface OutcomeJson {
   readonly attempts: number;
 }
 
+/** Figures of a run that come from the pacer and the IB connection rather than the runner. */
+export interface BackfillRunFigures {
+  /** Time the pacer held requests back, ms. */
+  readonly pacingWaitMs: number;
+  readonly ibDecodeErrors: number;
+}
+
 /** The JSON object of a finished (or stopped) run. */
-export function backfillJson(options: BackfillOptions, plan: BackfillPlan, result: BackfillResult, pacingWaitMs: number): BackfillJson {
+export function backfillJson(options: BackfillOptions, plan: BackfillPlan, result: BackfillResult, figures: BackfillRunFigures): BackfillJson {
   return {
     symbols: options.symbols,
     from: options.fromDay,
@@ -81,7 +90,8 @@ export function backfillJson(options: BackfillOptions, plan: BackfillPlan, resul
     barsOutsideWindow: result.barsOutsideWindow,
     pacingViolations: result.pacingViolations,
     retries: result.retries,
-    pacingWaitMs,
+    pacingWaitMs: figures.pacingWaitMs,
+    ibDecodeErrors: figures.ibDecodeErrors,
     unknownSymbols: result.unknownSymbols,
     failed: result.failed.map(outcomeJson),
     noData: result.noData.map(outcomeJson),
@@ -96,7 +106,7 @@ export function backfillJson(options: BackfillOptions, plan: BackfillPlan, resul
  * per symbol and day), a total per symbol, what did not work, and one line
  * saying whether the range is complete.
  */
-export function renderBackfillReport(options: BackfillOptions, plan: BackfillPlan, result: BackfillResult): string {
+export function renderBackfillReport(options: BackfillOptions, plan: BackfillPlan, result: BackfillResult, figures?: BackfillRunFigures): string {
   const report = result.completeness;
   const rows = completenessRows(report);
   const lines: string[] = [];
@@ -122,6 +132,10 @@ export function renderBackfillReport(options: BackfillOptions, plan: BackfillPla
   if (problems.length > 0) {
     lines.push('');
     for (const o of problems) lines.push(`${o.symbol} ${o.day}: ${o.status}${o.error ? ` — ${o.error}` : ''}`);
+  }
+  if (figures && figures.ibDecodeErrors > 0) {
+    lines.push('');
+    lines.push(`warning: ${figures.ibDecodeErrors} message(s) from TWS could not be decoded (IB 505): the TWS version may not match the pinned client`);
   }
   lines.push('');
   const missing = report.expected - report.stored;

@@ -2,6 +2,8 @@ import {
   BackfillPlanError,
   BackfillRunner,
   HistoryPacer,
+  IbConfigError,
+  loadIbConfig,
   planBackfill,
   realSleep,
   REAL_GATEWAY_MARGIN_MS,
@@ -50,8 +52,10 @@ export const backfillCommand: Command = {
     let calendar: TradingCalendar;
     try {
       calendar = new TradingCalendar(options.calendar);
+      // Paper/live mix-ups and bad [ib] values are the operator's to fix: say so before touching the database or TWS.
+      loadIbConfig(ibConfig, ctx.env);
     } catch (error) {
-      if (error instanceof TradingCalendarError) throw new UsageError(error.message);
+      if (error instanceof TradingCalendarError || error instanceof IbConfigError) throw new UsageError(error.message);
       throw error;
     }
     const progress = new BackfillProgressLine(ctx.io, 0);
@@ -111,8 +115,9 @@ export const backfillCommand: Command = {
       const result = await runner.run(plan, ctx.signal);
       progress.finish();
       if (result.stopped) progress.line('stopped by Ctrl-C: the bars that arrived are stored');
-      if (json) ctx.io.out(jsonText(backfillJson(options, plan, result, pacer.stats().waitedMs)));
-      else ctx.io.out(renderBackfillReport(options, plan, result));
+      const figures = { pacingWaitMs: pacer.stats().waitedMs, ibDecodeErrors: adapter.connection.decodeErrors };
+      if (json) ctx.io.out(jsonText(backfillJson(options, plan, result, figures)));
+      else ctx.io.out(renderBackfillReport(options, plan, result, figures));
       return backfillExitCode(result);
     } catch (error) {
       if (error instanceof BackfillInterruptedError) {
