@@ -93,6 +93,11 @@ describe('the backfill report', () => {
     expect(renderBackfillReport(options, plan, result(), { pacingWaitMs: 0, ibDecodeErrors: 0 })).not.toContain('warning');
   });
 
+  it('counts bars IB sent around the days asked for, and unusable ones', () => {
+    const text = renderBackfillReport(options, plan, result({ barsOutsideWindow: 1_140, barsRejected: 2 }));
+    expect(text).toContain('requests: 3 of 3 done; bars written: 780 (780 already stored); 1140 bars outside the days asked for, not stored; 2 unusable bars rejected');
+  });
+
   it('says how to resume a stopped run, which exits 130', () => {
     const stopped = result({ done: 1, stopped: true, completeness: report(0) });
     expect(renderBackfillReport(options, plan, stopped)).toContain('stopped: 1 of 3 requests done; run the same command again to fetch the rest');

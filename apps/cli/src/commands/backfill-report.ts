@@ -119,6 +119,8 @@ export function renderBackfillReport(options: BackfillOptions, plan: BackfillPla
       (result.failed.length > 0 ? `, ${result.failed.length} failed` : '') +
       (result.noData.length > 0 ? `, ${result.noData.length} with no data` : '') +
       `; bars written: ${result.barsWritten} (${plan.storedBars} already stored)` +
+      (result.barsOutsideWindow > 0 ? `; ${result.barsOutsideWindow} bars outside the days asked for, not stored` : '') +
+      (result.barsRejected > 0 ? `; ${result.barsRejected} unusable bars rejected` : '') +
       (result.pacingViolations > 0 ? `; IB pacing violations: ${result.pacingViolations}` : ''),
   );
   lines.push('');

@@ -16,7 +16,7 @@ import {
 import type { AdapterLogger } from '@ttquant/gateway-api';
 import { PgHistoryStore, PgInstrumentCache } from '@ttquant/storage';
 import { booleanFlag, helpText } from '../args';
-import { CLI_EXIT, UsageError } from '../cli-errors';
+import { CLI_EXIT, OperationFailedError, UnreachableError, UsageError } from '../cli-errors';
 import type { Command } from '../command';
 import { jsonText } from '../output';
 import { BACKFILL_FLAGS, parseBackfillArgs } from './backfill-args';
@@ -59,7 +59,7 @@ export const backfillCommand: Command = {
       throw error;
     }
     const progress = new BackfillProgressLine(ctx.io, 0);
-    const { db } = await openBackfillDatabase(ctx);
+    const { db, where } = await openBackfillDatabase(ctx);
     let adapter: IbAdapter | undefined;
     try {
       const store = new PgHistoryStore(db.pool);
@@ -89,7 +89,8 @@ export const backfillCommand: Command = {
         plan = await planBackfill(spec, store, Date.now());
       } catch (error) {
         if (error instanceof BackfillPlanError) throw new UsageError(error.message);
-        throw error;
+        // Planning only reads the database: anything else is the database failing.
+        throw new UnreachableError('database', where, `reading the stored bars: ${(error as Error).message}`);
       }
       const missing = plan.requests.reduce((sum, r) => sum + r.missingBars, 0);
       progress.line(
@@ -112,7 +113,16 @@ export const backfillCommand: Command = {
         sleep: realSleep,
         onEvent: (event) => progress.onEvent(event),
       });
-      const result = await runner.run(plan, ctx.signal);
+      let result;
+      try {
+        result = await runner.run(plan, ctx.signal);
+      } catch (error) {
+        // The runner records failed requests itself; what escapes it is the final report's read of the database.
+        progress.finish();
+        throw new OperationFailedError(
+          `backfill could not finish: ${(error as Error).message}; the bars written so far are stored, run the same command again for the rest`,
+        );
+      }
       progress.finish();
       if (result.stopped) progress.line('stopped by Ctrl-C: the bars that arrived are stored');
       const figures = { pacingWaitMs: pacer.stats().waitedMs, ibDecodeErrors: adapter.connection.decodeErrors };
