@@ -31,8 +31,9 @@ process.stderr.write(`npm run sim:ib: fake TWS (paper account ${ACCOUNT}) listen
 
 const sim = spawn(
   process.execPath,
-  [join(root, 'scripts/start.mjs'), '--venue', 'ib', '--ib-port', String(fake.port), '--ib-account', ACCOUNT, ...args],
-  { cwd: root, stdio: 'inherit' },
+  [join(root, 'scripts/start.mjs'), '--venue', 'ib', '--ib-port', String(fake.port), ...args],
+  // The account is a secret for a real TWS, so it travels in the environment, as it would there.
+  { cwd: root, stdio: 'inherit', env: { ...process.env, IB_ACCOUNT: ACCOUNT } },
 );
 // The launcher stops its services in order on Ctrl-C; pass signals on and wait for it.
 for (const signal of ['SIGINT', 'SIGTERM']) {

@@ -36,8 +36,8 @@ describe('ttq sim --venue ib against a fake TWS', () => {
     fake = await startFakeTws({ managedAccounts: [ACCOUNT] });
     const summaryFile = join(cwd, 'summary.json');
     result = await runTtq(
-      ['sim', '--venue', 'ib', '--ib-port', String(fake.port), '--ib-account', ACCOUNT, '--duration', '15', '--summary', summaryFile],
-      { cwd, env: { DATABASE_URL: SERVER_URL }, timeoutMs: 170_000 },
+      ['sim', '--venue', 'ib', '--ib-port', String(fake.port), '--duration', '15', '--summary', summaryFile],
+      { cwd, env: { DATABASE_URL: SERVER_URL, IB_ACCOUNT: ACCOUNT }, timeoutMs: 170_000 },
     );
     if (existsSync(summaryFile)) summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as SimSummary;
   }, 180_000);

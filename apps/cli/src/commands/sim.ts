@@ -19,7 +19,6 @@ const flags = {
   venue: { type: 'string', value: '<sim|ib>', help: 'sim (default): the simulated venue; ib: a TWS / IB Gateway paper session (--ib-port)' },
   'ib-port': { type: 'string', value: '<port>', help: 'with --venue ib: the TWS / IB Gateway API port (paper: 7497, 4002)' },
   'ib-host': { type: 'string', value: '<host>', help: `with --venue ib: the TWS / IB Gateway host (default ${IB_SIM_DEFAULTS.host})` },
-  'ib-account': { type: 'string', value: '<id>', help: 'with --venue ib: the paper account to trade (default: IB_ACCOUNT from the environment)' },
   symbol: { type: 'string', value: '<symbol>', help: `with --venue ib: the SMART-routed US stock the strategy trades (default ${IB_SIM_DEFAULTS.symbol})` },
   'drop-tick-every': {
     type: 'string',
@@ -46,16 +45,18 @@ export function builtAppsDir(): string {
 /** `ttq sim` (behind `npm start`): the whole platform on the simulated venue, with a summary. */
 export const simCommand: Command = {
   name: 'sim',
-  summary: 'run hub, persistence, gateway, strategy-engine and market-data on the sim venue; print a summary',
+  summary: 'run hub, persistence, gateway, strategy-engine and market-data on the sim venue (or IB paper with --venue ib); print a summary',
   usage:
     'ttq sim [--duration <s>] [--summary <file>] [--ticks-per-second <n>] [--fast-period <n>] [--slow-period <n>] [--drop-tick-every <n>]\n' +
-    '        [--venue ib --ib-port <port> [--ib-host <host>] [--ib-account <id>] [--symbol <symbol>]] [--json]',
+    '        [--venue ib --ib-port <port> [--ib-host <host>] [--symbol <symbol>]] [--json]',
   flags,
   async run(args, ctx) {
     if (booleanFlag(args, 'help')) {
       const about =
         `${this.summary}.\nEach run gets a folder .data/runs/<run id>/ (logs, journals, config) and a database ttq_sim_<run id>\n` +
         'on DATABASE_URL\'s server, or on the embedded PostgreSQL in .data/postgres when DATABASE_URL is unset.\n' +
+        'With --venue ib the gateway and market-data log in to TWS / IB Gateway at --ib-host:--ib-port instead, trading the\n' +
+        'paper account in IB_ACCOUNT (environment only: it is a secret).\n' +
         'Exit 0 when every service ran and stopped cleanly, 1 otherwise.';
       ctx.io.out(helpText(this.usage, about, flags));
       return CLI_EXIT.ok;

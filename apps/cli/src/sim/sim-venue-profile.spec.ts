@@ -12,8 +12,8 @@ describe('parseVenueProfile', () => {
     expect(parse([])).toEqual({ kind: 'sim' });
   });
 
-  it('reads the IB settings, the account from the flag or else IB_ACCOUNT', () => {
-    expect(parse(['--venue', 'ib', '--ib-port', '7497', '--ib-account', 'DU1'])).toEqual({ kind: 'ib', host: '127.0.0.1', port: 7497, account: 'DU1', symbol: 'AAPL' });
+  it('reads the IB settings, the account from IB_ACCOUNT', () => {
+    expect(parse(['--venue', 'ib', '--ib-port', '7497'], { IB_ACCOUNT: 'DU1' })).toEqual({ kind: 'ib', host: '127.0.0.1', port: 7497, account: 'DU1', symbol: 'AAPL' });
     expect(parse(['--venue', 'ib', '--ib-port', '4002', '--ib-host', 'tws.lan', '--symbol', 'MSFT'], { IB_ACCOUNT: ' DU2 ' })).toEqual({
       kind: 'ib',
       host: 'tws.lan',
@@ -26,12 +26,17 @@ describe('parseVenueProfile', () => {
   it.each([
     [['--venue', 'binance'], '--venue: expected one of sim, ib, was "binance"'],
     [['--ib-port', '4002'], '--ib-port needs --venue ib'],
-    [['--venue', 'ib', '--ib-account', 'DU1'], '--ib-port is required with --venue ib, e.g. --ib-port 7497 (TWS paper) or 4002 (IB Gateway paper)'],
-    [['--venue', 'ib', '--ib-port', '70000', '--ib-account', 'DU1'], '--ib-port: expected a port in 1..65535, was "70000"'],
-    [['--venue', 'ib', '--ib-port', '4002'], '--venue ib needs the paper account: --ib-account <id> or IB_ACCOUNT in the environment'],
-    [['--venue', 'ib', '--ib-port', '4002', '--ib-account', 'DU1', '--symbol', 'aapl;'], '--symbol: expected a stock symbol such as AAPL, was "aapl;"'],
+    [['--venue', 'ib'], '--ib-port is required with --venue ib, e.g. --ib-port 7497 (TWS paper) or 4002 (IB Gateway paper)'],
+    [['--venue', 'ib', '--ib-port', '70000'], '--ib-port: expected a port in 1..65535, was "70000"'],
+    [['--venue', 'ib', '--ib-port', '4002', '--symbol', 'aapl;'], '--symbol: expected a stock symbol such as AAPL, was "aapl;"'],
   ])('refuses %j: %s', (argv, message) => {
-    expect(() => parse(argv)).toThrow(new UsageError(message));
+    expect(() => parse(argv, { IB_ACCOUNT: 'DU1' })).toThrow(new UsageError(message));
+  });
+
+  it('needs the account from the environment: a secret is never a flag', () => {
+    const message = '--venue ib needs the paper account in the environment: set IB_ACCOUNT (e.g. IB_ACCOUNT=DU1234567)';
+    expect(() => parse(['--venue', 'ib', '--ib-port', '4002'], { IB_ACCOUNT: ' ' })).toThrow(new UsageError(message));
+    expect(() => parse(['--venue', 'ib', '--ib-port', '4002', '--ib-account', 'DU1'])).toThrow(UsageError);
   });
 });
 

@@ -78,11 +78,11 @@ export function profileEnvironment(service: SimService, profile: SimVenueProfile
   return {};
 }
 
-const IB_FLAGS = ['ib-port', 'ib-host', 'ib-account', 'symbol'] as const;
+const IB_FLAGS = ['ib-port', 'ib-host', 'symbol'] as const;
 
 /**
- * `ttq sim`'s `--venue` and its IB settings; the IB account comes from
- * `--ib-account` or `IB_ACCOUNT`.
+ * `ttq sim`'s `--venue` and its IB settings; the IB account is a secret, so it
+ * comes from `IB_ACCOUNT` in the environment only, never from a flag.
  * @throws UsageError naming the flag, what was expected and what was found.
  */
 export function parseVenueProfile(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): SimVenueProfile {
@@ -97,8 +97,8 @@ export function parseVenueProfile(args: ParsedArgs, env: NodeJS.ProcessEnv = pro
   if (portText === undefined) throw new UsageError('--ib-port is required with --venue ib, e.g. --ib-port 7497 (TWS paper) or 4002 (IB Gateway paper)');
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port < 1 || port > 65_535) throw new UsageError(`--ib-port: expected a port in 1..65535, was ${JSON.stringify(portText)}`);
-  const account = (stringFlag(args, 'ib-account') ?? env['IB_ACCOUNT'] ?? '').trim();
-  if (account === '') throw new UsageError('--venue ib needs the paper account: --ib-account <id> or IB_ACCOUNT in the environment');
+  const account = (env['IB_ACCOUNT'] ?? '').trim();
+  if (account === '') throw new UsageError('--venue ib needs the paper account in the environment: set IB_ACCOUNT (e.g. IB_ACCOUNT=DU1234567)');
   const symbol = stringFlag(args, 'symbol') ?? IB_SIM_DEFAULTS.symbol;
   if (!/^[A-Z][A-Z0-9.]{0,11}$/.test(symbol)) throw new UsageError(`--symbol: expected a stock symbol such as AAPL, was ${JSON.stringify(symbol)}`);
   return { kind: 'ib', host: stringFlag(args, 'ib-host') ?? IB_SIM_DEFAULTS.host, port, account, symbol };
