@@ -136,6 +136,27 @@ describe('IB execution across reconnect races', () => {
     expect(r.h.fake.openOrders().map((o) => o.orderRef)).not.toContain(order.clientOrderId);
   }, 20_000);
 
+  it('rejects an acknowledged order when IB sends 201 for it, but keeps it working when the 201 answers a modify', async () => {
+    run = await started();
+    const r = run;
+    const order = restingBuy(r.h);
+    await r.h.execution.submit(order);
+    await r.reports.waitFor(() => lastOrder(r, order.clientOrderId)?.status === 'ACCEPTED', 'the order ACCEPTED');
+    const orderId = Number(lastOrder(r, order.clientOrderId)?.venueOrderId);
+    r.h.fake.sendNotice(201, 'Order rejected - reason:insufficient margin', orderId);
+    await r.reports.waitFor(() => lastOrder(r, order.clientOrderId)?.status === 'REJECTED', 'the order REJECTED');
+    expect(lastOrder(r, order.clientOrderId)?.reason).toMatch(/IB 201: .*insufficient margin/);
+
+    const modified = restingBuy(r.h);
+    await r.h.execution.submit(modified);
+    await r.reports.waitFor(() => lastOrder(r, modified.clientOrderId)?.status === 'ACCEPTED', 'the second order ACCEPTED');
+    const before = ordersOf(r, modified.clientOrderId).length;
+    r.h.venue.rejectNext('price too far from the market');
+    await r.h.execution.modify({ clientOrderId: modified.clientOrderId, account: modified.account, limitPrice: Decimal.parse('3000') });
+    await r.reports.waitFor(() => ordersOf(r, modified.clientOrderId).length > before, 'the refused modify answered');
+    expect(lastOrder(r, modified.clientOrderId)).toMatchObject({ status: 'ACCEPTED', reason: expect.stringMatching(/IB 201/) });
+  }, 20_000);
+
   it('re-reports an order whose modify was lost in a drop as it stands, and a later modify is reported amended', async () => {
     run = await started();
     const r = run;

@@ -63,6 +63,8 @@ export const IB_ACCOUNT_TAGS = ['NetLiquidation', 'TotalCashValue', 'BuyingPower
 const REFUSALS_OF_WORKING_ORDERS = new Set([104, 105, 161, 10147, 10148]);
 // Codes about an order that are not refusals.
 const ORDER_NOTICES = new Set([202, 399, 2109, 2137, 10167]);
+// "Order rejected": IB refuses the order itself (or, answering a modify, the change).
+const ORDER_REJECTED = 201;
 // "Order to cancel not found".
 const ORDER_NOT_FOUND = 10147;
 const RECONCILE_RETRY_MS = 2_000;
@@ -523,8 +525,8 @@ export class IbExecutionClient implements ExecutionClient {
       c.onOrderError((error) => this.onOrderError(error)),
       c.on('openOrder', (orderId, contract, order, state) => this.onOpenOrder(orderId, contract, order, state)),
       c.on('openOrderEnd', () => this.openOrdersRound?.resolve()),
-      c.on('orderStatus', (orderId, status, filled, remaining, avgFillPrice, permId, _parentId, _lastFillPrice, clientId) =>
-        this.onOrderStatus(orderKey(clientId ?? c.clientId, orderId, permId), status, filled, remaining, avgFillPrice),
+      c.on('orderStatus', (orderId, status, filled, remaining, avgFillPrice, permId, _parentId, _lastFillPrice, clientId, whyHeld) =>
+        this.onOrderStatus(orderKey(clientId ?? c.clientId, orderId, permId), status, filled, remaining, avgFillPrice, whyHeld),
       ),
       c.on('execDetails', (reqId, contract, execution) => this.onExecDetails(reqId, contract, execution)),
       c.on('execDetailsEnd', (reqId) => this.onExecDetailsEnd(reqId)),
@@ -710,15 +712,15 @@ export class IbExecutionClient implements ExecutionClient {
       if (tracked.spec.type === 'LIMIT' || tracked.spec.type === 'STOP_LIMIT') tracked.limitPrice = limit;
       if (tracked.spec.type === 'STOP' || tracked.spec.type === 'STOP_LIMIT') tracked.stopPrice = stop;
     }
-    if (state?.status) tracked.ibStatus = state.status;
+    if (state?.status) this.setIbStatus(tracked, state.status, undefined);
     tracked.raw = { orderId, order: { ...order }, state: { ...state } };
     this.update(tracked);
   }
 
-  private onOrderStatus(key: string, status: string, filled: number, remaining: number, avgFillPrice: number): void {
+  private onOrderStatus(key: string, status: string, filled: number, remaining: number, avgFillPrice: number, whyHeld?: string): void {
     const tracked = this.byKey.get(key);
     if (!tracked) return;
-    tracked.ibStatus = status;
+    this.setIbStatus(tracked, status, whyHeld);
     const filledQty = toSize(filled ?? 0);
     if (filledQty.gt(tracked.filled)) tracked.filled = filledQty;
     if (validPrice(avgFillPrice) !== undefined && tracked.filled.isPositive()) {
@@ -730,6 +732,17 @@ export class IbExecutionClient implements ExecutionClient {
       tracked.quantity = total;
     }
     this.update(tracked);
+  }
+
+  /** Takes IB's status; an inactive order is still accepted, and its report says why it does not work. */
+  private setIbStatus(tracked: TrackedOrder, status: string, whyHeld: string | undefined): void {
+    if (status === 'Inactive') {
+      const why = whyHeld !== undefined && whyHeld !== '' ? ` (${whyHeld})` : '';
+      tracked.reason = `inactive at IB${why}: accepted but not working (held or outside trading hours); it may become active`;
+    } else if (tracked.ibStatus === 'Inactive') {
+      tracked.reason = '';
+    }
+    tracked.ibStatus = status;
   }
 
   private onOrderError(error: IbIdMessage): void {
@@ -751,7 +764,8 @@ export class IbExecutionClient implements ExecutionClient {
       this.update(tracked);
       return;
     }
-    if (status !== undefined || tracked.pendingModify || REFUSALS_OF_WORKING_ORDERS.has(error.code)) {
+    const rejection = error.code === ORDER_REJECTED && !tracked.pendingModify && tracked.filled.isZero();
+    if (!rejection && (status !== undefined || tracked.pendingModify || REFUSALS_OF_WORKING_ORDERS.has(error.code))) {
       // A cancel or modify was refused: the order is unchanged; say so, so PENDING_* goes back.
       this.options.logger?.warn({ clientOrderId: tracked.clientOrderId, code: error.code, message: error.message }, 'IB refused a change');
       tracked.pendingModify = false;
@@ -760,7 +774,7 @@ export class IbExecutionClient implements ExecutionClient {
       this.update(tracked, true);
       return;
     }
-    // Not acknowledged yet: IB refused the order itself.
+    // Not acknowledged yet, or acknowledged (inactive) and then refused with 201: IB refused the order itself.
     tracked.rejectReason = `IB ${error.code}: ${error.message}`;
     tracked.reason = tracked.rejectReason;
     this.update(tracked);

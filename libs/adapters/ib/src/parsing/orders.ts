@@ -96,8 +96,11 @@ export interface IbOrderProgress {
  */
 export function mapIbOrderStatus(progress: IbOrderProgress): OrderStatus | undefined {
   switch (progress.status) {
+    // Inactive: IB accepted the order but does not work it (held, outside trading hours); it may become
+    // active. A rejection comes as an error (201), never as this status alone.
     case 'PreSubmitted':
     case 'Submitted':
+    case 'Inactive':
       if (progress.filled <= 0) return 'ACCEPTED';
       return progress.filled >= progress.totalQuantity ? 'FILLED' : 'PARTIALLY_FILLED';
     case 'Filled':
@@ -106,8 +109,6 @@ export function mapIbOrderStatus(progress: IbOrderProgress): OrderStatus | undef
     case 'Cancelled':
     case 'ApiCancelled':
       return 'CANCELED';
-    case 'Inactive':
-      return 'REJECTED';
     case 'PendingCancel':
       return 'PENDING_CANCEL';
     default:
