@@ -176,6 +176,26 @@ describe('ttq order submit to an IB account', () => {
     expectNoRefusedMessages(fake);
   });
 
+  it('after TWS drops every connection, both services log in again and the next order fills once', async () => {
+    const before = fake.placeOrderLog.length;
+    fake.dropConnections('reset');
+    // Both sessions come back on their own (backoff from 0.5 s): the gateway reconciles, market-data resubscribes.
+    await fake.waitForConnections(2, 20_000);
+    const gateway = services.find((s) => s.app === 'gateway');
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${gateway?.httpPort ?? 0}/readyz`)).ok || undefined, 'the gateway ready again', 20_000, 100);
+
+    const sold = await ttq('order', 'submit', '--account', ACCOUNT, '--venue', 'IB', '--symbol', 'AAPL', '--side', 'sell', '--qty', '10', '--json');
+    expect(sold.code).toBe(0);
+    const last = JSON.parse(sold.stdout) as OrderJson;
+    expect(last.order.status).toBe('FILLED');
+    const placed = fake.placeOrderLog.slice(before);
+    expect(placed.map((order) => order.orderRef)).toEqual([last.order.spec.clientOrderId]);
+    expect(fake.positions().get(`${ACCOUNT}:265598`)).toBe(0);
+    const positions = await ttq('positions', '--account', ACCOUNT, '--json');
+    expect(JSON.parse(positions.stdout) as PositionJson[]).toEqual([expect.objectContaining({ instrument: { venue: 'IB', symbol: 'AAPL' }, quantity: '0' })]);
+    expectNoRefusedMessages(fake);
+  });
+
   it('a gateway whose IB account TWS does not manage refuses to start: exit 78 with the masked account', async () => {
     const [orders, control, http] = await freePorts(3);
     const wrong = await ServiceProcess.start({
