@@ -181,6 +181,7 @@ describe('ttq order submit to an IB account', () => {
     fake.dropConnections('reset');
     // Both sessions come back on their own (backoff from 0.5 s): the gateway reconciles, market-data resubscribes.
     await fake.waitForConnections(2, 20_000);
+    const since = String(BigInt(Date.now()) * 1_000_000n);
     const gateway = services.find((s) => s.app === 'gateway');
     await waitFor(async () => (await fetch(`http://127.0.0.1:${gateway?.httpPort ?? 0}/readyz`)).ok || undefined, 'the gateway ready again', 20_000, 100);
 
@@ -193,6 +194,12 @@ describe('ttq order submit to an IB account', () => {
     expect(fake.positions().get(`${ACCOUNT}:265598`)).toBe(0);
     const positions = await ttq('positions', '--account', ACCOUNT, '--json');
     expect(JSON.parse(positions.stdout) as PositionJson[]).toEqual([expect.objectContaining({ instrument: { venue: 'IB', symbol: 'AAPL' }, quantity: '0' })]);
+
+    // Market-data re-requested its lines: quotes published after the reconnect reach storage.
+    await waitFor(async () => {
+      const ticks = await ttq('data', 'ticks', '--symbol', 'IB:AAPL', '--kind', 'quotes', '--from', since, '--json');
+      return ticks.code === 0 && (JSON.parse(ticks.stdout) as unknown[]).length > 0 ? true : undefined;
+    }, 'AAPL quotes stored after the reconnect', 20_000, 250);
     expectNoRefusedMessages(fake);
   });
 
