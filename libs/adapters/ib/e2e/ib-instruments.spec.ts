@@ -1,7 +1,7 @@
 import { systemClock, type Instrument, type InstrumentId, type UnixNanos } from '@ttquant/domain';
 import { UnknownInstrumentError, type CachedInstrument, type InstrumentCache } from '@ttquant/gateway-api';
-import { startFakeTws, type FakeTws } from '@ttquant/testing';
-import { createIbAdapter, type IbAdapter } from '../src';
+import { DEFAULT_FAKE_TWS_CONTRACTS, startFakeTws, type FakeTws } from '@ttquant/testing';
+import { AmbiguousContractError, createIbAdapter, type IbAdapter } from '../src';
 import { FAST_RECONNECT, expectCleanSession } from './fake-tws-venue';
 
 /** An InstrumentCache in memory, as storage implements it (first seen kept, last seen moved). */
@@ -84,6 +84,35 @@ describe('IB instrument provider against a fake TWS', () => {
     expect(error).toBeInstanceOf(UnknownInstrumentError);
     expect((error as Error).message).toMatch(/expected IB to know ZZZZ \(STK ZZZZ on SMART in USD\), it has no security definition for it/);
     expect(() => ib.instruments.get({ venue: 'IB', symbol: 'ZZZZ' })).toThrow(UnknownInstrumentError);
+  });
+
+  it('refuses a symbol IB lists on two primary exchanges unless the config names one, and takes the one it names', async () => {
+    const dual = [
+      { conId: 9001, symbol: 'DUAL', secType: 'STK' as const, exchange: 'SMART', primaryExchange: 'NYSE', currency: 'USD', minTick: 0.01, startPrice: 10 },
+      { conId: 9002, symbol: 'DUAL', secType: 'STK' as const, exchange: 'SMART', primaryExchange: 'ARCA', currency: 'USD', minTick: 0.01, startPrice: 10 },
+    ];
+    const fake = await startFakeTws({ contracts: [...DEFAULT_FAKE_TWS_CONTRACTS, ...dual] });
+    cleanup.push(() => fake.close());
+    const build = (instruments: Record<string, unknown>[], clientId: number): IbAdapter => {
+      const ib = createIbAdapter({ port: fake.port, clientId, reconnect: FAST_RECONNECT, instruments }, { clock: systemClock }, { env: {} });
+      cleanup.push(() => ib.dispose());
+      return ib;
+    };
+    const loose = build([{ symbol: 'DUAL', secType: 'STK' }], 5);
+    const error = await loose.instruments.load().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AmbiguousContractError);
+    expect((error as Error).message).toMatch(/expected exactly one IB contract for DUAL, found 2: conId 9001 .*NYSE.*; conId 9002 .*ARCA.*set conId or primaryExchange/);
+
+    const byExchange = build([{ symbol: 'DUAL', secType: 'STK', primaryExchange: 'ARCA' }], 6);
+    expect((await byExchange.instruments.load()).map((i) => i.venueInstrumentId)).toEqual(['9002']);
+    const byConId = build([{ symbol: 'DUAL', secType: 'STK', conId: 9001 }], 8);
+    expect((await byConId.instruments.load()).map((i) => i.venueInstrumentId)).toEqual(['9001']);
+    const wrong = build([{ symbol: 'DUAL', secType: 'STK', primaryExchange: 'NASDAQ' }], 9);
+    await expect(wrong.instruments.load()).rejects.toThrow(/with primary exchange NASDAQ, IB offered only: conId 9001/);
+    expect(fake.clientErrors).toEqual([]);
   });
 
   it('writes resolved contracts to the instrument cache and loads from it without asking IB again', async () => {

@@ -11,7 +11,7 @@ export type { IbConnectionOptions, IbLinkStatus, IbNotice, IbSession, IbApiFacto
 export { Backoff } from './connection/backoff';
 export { OrderIdAllocator, RequestIdAllocator, IbIdError } from './connection/id-allocators';
 export { IB_ERRORS, ibError, classifyIbMessage, farmStatus } from './parsing/ib-errors';
-export { IbInstrumentProvider } from './instrument-provider';
+export { AmbiguousContractError, IbInstrumentProvider } from './instrument-provider';
 export { IbDataClient, IB_DATA_CAPABILITIES } from './data-client';
 export { IbExecutionClient, IB_EXECUTION_CAPABILITIES } from './execution-client';
 export { IbHistoryClient } from './history-client';

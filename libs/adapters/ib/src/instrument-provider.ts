@@ -12,6 +12,11 @@ import type { IbConnection } from './connection/ib-connection';
 import { contractQuery, defaultInstrumentConfig, toInstrument, tradingContract, wireSecType } from './parsing/contracts';
 import { isIbCode } from './parsing/ib-errors';
 
+/** IB has several contracts for a configured symbol (or none with its conId / primary exchange): the config must choose. */
+export class AmbiguousContractError extends UnknownInstrumentError {
+  override readonly name: string = 'AmbiguousContractError';
+}
+
 /** How old a cached contract may be before it is fetched from IB again on load. */
 export const CONTRACT_CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
@@ -138,6 +143,7 @@ export class IbInstrumentProvider implements InstrumentProvider {
       await this.options.cache?.put(instrument, now);
       return this.remember(config, instrument);
     } catch (error) {
+      if (error instanceof AmbiguousContractError) throw error;
       if (isIbCode(error, 200) || error instanceof UnknownInstrumentError) {
         throw new UnknownInstrumentError(
           `expected IB to know ${symbol} (${config.secType} ${config.ibSymbol} on ${config.exchange} in ${config.currency}), ` +
@@ -160,22 +166,41 @@ export class IbInstrumentProvider implements InstrumentProvider {
     return resolved;
   }
 
+  /**
+   * The one contract the config means. IB answers a query with every contract
+   * matching its fields; the config's conId, primary exchange, currency and
+   * security type narrow them, and anything but exactly one left is an error:
+   * trading a guessed contract (another listing, another currency) is worse
+   * than not starting.
+   */
   private pick(config: IbInstrumentConfig, details: readonly ContractDetails[]): ContractDetails {
     if (details.length === 0) {
       throw new UnknownInstrumentError(`expected IB contract details for ${config.symbol}, got none`, { venueCode: '200' });
     }
     const wanted = wireSecType(config.secType);
-    const best =
-      details.find((d) => d.contract.currency === config.currency && d.contract.secType === wanted) ??
-      details.find((d) => d.contract.currency === config.currency) ??
-      details[0];
-    if (details.length > 1) {
-      this.options.logger?.warn(
-        { symbol: config.symbol, matches: details.length, conId: best.contract.conId },
-        'IB found several contracts; set conId or primaryExchange in the config to choose',
+    let left = [...details];
+    const narrow = (keep: (d: ContractDetails) => boolean): void => {
+      const kept = left.filter(keep);
+      if (kept.length > 0) left = kept;
+    };
+    if (config.conId > 0) left = left.filter((d) => d.contract.conId === config.conId);
+    if (config.primaryExchange !== '') left = left.filter((d) => (d.contract.primaryExch ?? d.contract.exchange) === config.primaryExchange);
+    narrow((d) => d.contract.currency === config.currency);
+    narrow((d) => d.contract.secType === wanted);
+    if (left.length === 1) return left[0];
+    const seen = details
+      .map((d) => `conId ${String(d.contract.conId)} ${String(d.contract.secType)} ${d.contract.primaryExch || d.contract.exchange || '?'} ${String(d.contract.currency)}`)
+      .join('; ');
+    if (left.length === 0) {
+      throw new AmbiguousContractError(
+        `expected an IB contract for ${config.symbol} with` +
+          `${config.conId > 0 ? ` conId ${config.conId}` : ''}${config.primaryExchange !== '' ? ` primary exchange ${config.primaryExchange}` : ''}, ` +
+          `IB offered only: ${seen}`,
       );
     }
-    return best;
+    throw new AmbiguousContractError(
+      `expected exactly one IB contract for ${config.symbol}, found ${left.length}: ${seen}; set conId or primaryExchange in its instrument config`,
+    );
   }
 
   private async requestDetails(config: IbInstrumentConfig): Promise<ContractDetails[]> {
