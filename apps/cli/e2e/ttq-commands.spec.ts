@@ -112,7 +112,7 @@ describe('ttq against running services', () => {
     [['order', 'submit', '--account', 'SIM001', '--symbol', 'ACME', '--side', 'buy'], 'ttq: --qty is required, e.g. --qty 10\n'],
     [['order', 'submit', '--account', 'SIM001', '--symbol', 'ACME', '--side', 'short', '--qty', '1'], 'ttq: --side: expected one of buy, sell, was "short"\n'],
     [['order', 'submit', '--account', 'SIM001', '--symbol', 'ACME', '--side', 'buy', '--qty', '1', '--type', 'stop'], 'ttq: invalid order: expected stopPrice for a STOP order, was absent (--stop-price)\n'],
-    [['positons'], 'ttq: unknown command "positons"; expected one of status, orders, positions, order submit, order cancel, db migrate, db serve, data bars, data ticks, data orders, data fills, data positions, data account, data runs, data alerts, sim (see ttq --help)\n'],
+    [['positons'], 'ttq: unknown command "positons"; expected one of status, orders, positions, order submit, order cancel, db migrate, db serve, data bars, data ticks, data orders, data fills, data positions, data account, data runs, data alerts, backfill, sim (see ttq --help)\n'],
     [['orders', '--acount', 'SIM001'], "ttq: orders: Unknown option '--acount' (see ttq orders --help)\n"],
   ])('exits 2 for %j with a clear message', async (args, message) => {
     const result = await ttq(...args);
