@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { marketDataSchema } from './market-data-config';
-import { isVenueConfigProblem, marketDataAdapterRegistry, marketDataIbSchema, MARKET_DATA_IB_CLIENT_ID, openMarketDataVenue } from './market-data-venue';
+import { isVenueConfigProblem, marketDataAdapterRegistry, marketDataIbSchema, MARKET_DATA_IB_CLIENT_ID, openMarketDataVenue, venueStartupError } from './market-data-venue';
 
 const CONFIG_FILE = resolve(__dirname, '../../../config/market-data.toml');
 const schema = { bus: busSchema, marketData: marketDataSchema, sim: simConfigSchema, ib: marketDataIbSchema, service: serviceSchema('market-data') };
@@ -68,6 +68,27 @@ describe('the market-data venue against a fake TWS', () => {
     try {
       await expect(venue.instruments()).rejects.toThrow(UnknownInstrumentError);
       await expect(venue.instruments()).rejects.toThrow(/expected IB to know NOPE/);
+    } finally {
+      await venue.adapter.dispose();
+    }
+  });
+});
+
+describe('the market-data venue against a fake TWS of a live account', () => {
+  let fake: FakeTws;
+  beforeAll(async () => (fake = await startFakeTws({ managedAccounts: ['U7654321'] })));
+  afterAll(() => fake.close());
+
+  it('refuses the session on a paper connection: a config error (exit 78) naming the masked account', async () => {
+    const venue = openMarketDataVenue({ adapter: 'ib', sim, ib: ibSection({ port: fake.port }), symbols: ['AAPL'] }, { clock: systemClock });
+    try {
+      const failure = await venue.instruments().then(
+        () => undefined,
+        (error: unknown) => venueStartupError('cannot load the instruments of the ib venue', error),
+      );
+      expect(failure?.exitCode).toBe(78);
+      expect(failure?.message).toContain('expected a paper account (DU...) on a paper connection, TWS manages U7****21');
+      expect(failure?.message).not.toContain('U7654321');
     } finally {
       await venue.adapter.dispose();
     }
