@@ -82,6 +82,11 @@ describe('ttq backfill', () => {
     tws = await startFakeTws();
   });
 
+  afterEach(() => {
+    // Every message the command sent had the field layout the pinned client produces.
+    expect(tws.clientErrors).toEqual([]);
+  });
+
   afterAll(async () => {
     await tws?.close();
     await pool?.end();

@@ -65,7 +65,7 @@ export function generalHelp(): string {
     ...lines,
     '',
     'Every command takes --help and --json. Exit codes: 0 ok, 1 operation failed, 2 usage error,',
-    '69 a service did not answer (the message names the endpoint).',
+    '69 a service did not answer (the message names the endpoint), 130 stopped by Ctrl-C.',
     '',
   ].join('\n');
 }
