@@ -38,6 +38,31 @@ async function closedPort(): Promise<number> {
   return address.port;
 }
 
+/** A `ttq` process the test can watch and interrupt like an operator at a terminal would. */
+function startTtq(args: readonly string[], env: Record<string, string>, cwd = tmpdir()) {
+  const child = spawn(process.execPath, [bundlePath('cli'), ...args], { cwd, env: { ...process.env, TZ: 'UTC', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const watchers: { pattern: RegExp; resolve: () => void }[] = [];
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    for (const w of watchers.filter((w) => w.pattern.test(stderr))) w.resolve();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    /** Resolves when stderr matches, or when the process ends first (the assertions after it then fail with its output). */
+    stderrMatches: (pattern: RegExp): Promise<void> =>
+      Promise.race([new Promise<void>((resolve) => watchers.push({ pattern, resolve })), exited.then(() => undefined)]),
+    /** Ctrl-C, then the exit code and everything printed. */
+    async interrupt(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+      child.kill('SIGINT');
+      const code = await exited;
+      return { code, stdout, stderr };
+    },
+  };
+}
+
 /**
  * `ttq backfill` as a process against a fake TWS (in this process, speaking
  * the real wire protocol and enforcing IB's pacing on the wall clock, the
@@ -174,6 +199,34 @@ describe('ttq backfill', () => {
     expect(result.stderr).toMatch(new RegExp(`ttq: TWS / IB Gateway 127\\.0\\.0\\.1:${port}: no API session within 1500 ms`));
   });
 
+  it('stops on Ctrl-C while TWS does not answer yet: exit 130, nothing fetched', async () => {
+    const port = await closedPort();
+    const run = startTtq(['backfill', '--symbols', 'AAPL', '--from', '2026-07-06', '--rth', '--ib-port', String(port)], env({ TTQ_CLI_REQUEST_TIMEOUT: '60s' }));
+    await run.stderrMatches(/connecting to TWS/);
+    const started = Date.now();
+    const { code, stdout, stderr } = await run.interrupt();
+    expect({ code, stderr }).toMatchObject({ code: 130 });
+    expect(stderr).toContain(`ttq: backfill stopped while connecting to TWS at 127.0.0.1:${port}; nothing was fetched`);
+    expect(stdout).toBe('');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('exits 1 listing a request IB refused, and a rerun fetches only that day', async () => {
+    const range = ['--symbols', 'SPY', '--from', '2026-07-27', '--to', '2026-07-28', '--rth'];
+    const before = tws.historicalRequests.length;
+    tws.failNextRequest('historical', 321, 'Error validating request');
+    const failed = await backfill(range);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/SPY 2026-07-27: failed — .*321.*Error validating request/);
+    expect(failed.stdout).toContain(`incomplete: ${SESSION_BARS} of ${2 * SESSION_BARS} bars missing`);
+    expect(tws.historicalRequests.length - before).toBe(2);
+
+    const rerun = await backfill([...range, '--json']);
+    expect(rerun.code).toBe(0);
+    expect(tws.historicalRequests.slice(before + 2).map((r) => `${r.symbol} ${r.endDateTime}`)).toEqual(['SPY 20260727-20:00:00']);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ requests: { planned: 1, done: 1, failed: 0 }, storedBefore: SESSION_BARS, complete: true });
+  });
+
   it('refuses a live port without a live configuration before connecting (exit 2)', async () => {
     const result = await backfill(['--symbols', 'AAPL', '--from', '2026-07-06', '--ib-port', '4001']);
     expect(result.code).toBe(2);
@@ -191,24 +244,9 @@ describe('ttq backfill', () => {
     // One symbol, eight sessions: IB allows five requests per contract in 2 s, so the sixth waits.
     const range = ['--symbols', 'AAPL', '--from', '2026-07-13', '--to', '2026-07-22', '--rth'];
     const before = tws.historicalRequests.length;
-    const child = spawn(process.execPath, [bundlePath('cli'), 'backfill', ...range], {
-      cwd,
-      env: { ...process.env, TZ: 'UTC', ...env() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const waiting = new Promise<void>((resolve) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (/waiting \d+s for IB pacing/.test(stderr)) resolve();
-      });
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await Promise.race([waiting, exited]);
-    child.kill('SIGINT');
-    const code = await exited;
+    const run = startTtq(['backfill', ...range], env());
+    await run.stderrMatches(/waiting \d+s for IB pacing/);
+    const { code, stdout, stderr } = await run.interrupt();
 
     expect({ code, stderr }).toMatchObject({ code: 130 });
     expect(stderr).toContain('stopped by Ctrl-C: the bars that arrived are stored');
