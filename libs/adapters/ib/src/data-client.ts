@@ -24,7 +24,7 @@ import {
   type Unsubscribe,
 } from '@ttquant/gateway-api';
 import type { IbQuoteSource } from './config';
-import type { IbConnection, IbIdMessage, IbLinkStatus, IbNotice } from './connection/ib-connection';
+import type { IbConnection, IbConnectionLease, IbIdMessage, IbLinkStatus, IbNotice } from './connection/ib-connection';
 import type { IbInstrumentProvider } from './instrument-provider';
 import { farmStatus } from './parsing/ib-errors';
 import {
@@ -117,6 +117,7 @@ export class IbDataClient implements DataClient {
   private flushScheduled = false;
   private watchdog: NodeJS.Timeout | undefined;
   private readonly stops: Unsubscribe[] = [];
+  private lease: IbConnectionLease | undefined;
   /** Times a quiet line was re-requested by the staleness watchdog. */
   staleResubscriptions = 0;
 
@@ -137,7 +138,7 @@ export class IbDataClient implements DataClient {
     this.connected = true;
     this.listen();
     try {
-      await this.connection.acquire();
+      this.lease = await this.connection.lease();
     } catch (error) {
       this.connected = false;
       for (const stop of this.stops.splice(0)) stop();
@@ -157,7 +158,8 @@ export class IbDataClient implements DataClient {
     this.connected = false;
     clearInterval(this.watchdog);
     for (const stop of this.stops.splice(0)) stop();
-    await this.connection.release();
+    await this.lease?.release();
+    this.lease = undefined;
     this.setState('DISCONNECTED', 'disconnected by the adapter');
   }
 

@@ -33,7 +33,7 @@ import {
   type VenueOrderReport,
 } from '@ttquant/gateway-api';
 import { maskAccount } from './config';
-import type { IbConnection, IbIdMessage, IbLinkStatus, IbNotice, IbSession } from './connection/ib-connection';
+import type { IbConnection, IbConnectionLease, IbIdMessage, IbLinkStatus, IbNotice, IbSession } from './connection/ib-connection';
 import type { IbInstrumentProvider } from './instrument-provider';
 import { commissionOf, toFill } from './parsing/executions';
 import { classifyIbMessage } from './parsing/ib-errors';
@@ -169,6 +169,7 @@ export class IbExecutionClient implements ExecutionClient {
   private session = 0;
   private readonly executionQueries = new Map<number, { executions: { contract: Contract; execution: Execution }[]; resolve: () => void }>();
   private readonly stops: Unsubscribe[] = [];
+  private lease: IbConnectionLease | undefined;
   private reconciling: Promise<void> | undefined;
 
   constructor(
@@ -206,12 +207,14 @@ export class IbExecutionClient implements ExecutionClient {
     this.startedAt = this.options.clock.nowNanos();
     this.listen();
     try {
-      await this.connection.acquire();
+      this.lease = await this.connection.lease();
       // The first session may have become ready before this client listened.
       if (!this.reconciled) await this.reconcile(this.connection.session);
     } catch (error) {
       this.connected = false;
       for (const stop of this.stops.splice(0)) stop();
+      await this.lease?.release();
+      this.lease = undefined;
       throw error;
     }
   }
@@ -226,7 +229,8 @@ export class IbExecutionClient implements ExecutionClient {
       // The gateway's reconciliation at the next start gets them from executionsSince.
       this.options.logger?.warn({ execIds: dropped }, 'IB fills still waiting for their commission dropped at disconnect');
     }
-    await this.connection.release();
+    await this.lease?.release();
+    this.lease = undefined;
     this.setState('DISCONNECTED', 'disconnected by the adapter');
   }
 

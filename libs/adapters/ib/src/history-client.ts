@@ -3,6 +3,9 @@ import type { IbConnection } from './connection/ib-connection';
 import type { IbBarRequest, IbHistoricalBar, IbHistorySource } from './history-source';
 import { parseIbTime } from './parsing/times';
 
+// The pacer spaces requests by seconds (minutes at worst): keep the session open between them.
+const HISTORY_LINGER_MS = 60_000;
+
 /** `formatDate` 2: bar times as epoch seconds (daily bars still come as yyyyMMdd). */
 const EPOCH_SECONDS = 2;
 
@@ -13,8 +16,6 @@ const EPOCH_SECONDS = 2;
  * signal, surfaced as `RateLimitError`.
  */
 export class IbHistoryClient implements IbHistorySource {
-  private holdsConnection = false;
-
   constructor(private readonly connection: IbConnection) {}
 
   /**
@@ -22,11 +23,16 @@ export class IbHistoryClient implements IbHistorySource {
    * @throws RateLimitError (IB 162), UnknownInstrumentError (200), DisconnectedError, RequestTimeoutError.
    */
   async requestBars(request: IbBarRequest): Promise<IbHistoricalBar[]> {
-    if (!this.holdsConnection) {
-      // A backfill may run without either client connected; the adapter's dispose closes the connection.
-      this.holdsConnection = true;
-      await this.connection.acquire();
+    // A backfill may run without either client connected: the session outlives one request for the next.
+    const lease = await this.connection.lease(HISTORY_LINGER_MS);
+    try {
+      return await this.request(request);
+    } finally {
+      await lease.release();
     }
+  }
+
+  private async request(request: IbBarRequest): Promise<IbHistoricalBar[]> {
     const description =
       `historical ${request.barSize} ${request.whatToShow} bars of ${request.contract.symbol} ` +
       `for ${request.duration} ending ${request.endDateTime}`;

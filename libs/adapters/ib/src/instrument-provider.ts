@@ -8,7 +8,7 @@ import {
   type InstrumentProvider,
 } from '@ttquant/gateway-api';
 import type { IbInstrumentConfig } from './config';
-import type { IbConnection } from './connection/ib-connection';
+import type { IbConnection, IbConnectionLease } from './connection/ib-connection';
 import { contractQuery, defaultInstrumentConfig, toInstrument, tradingContract, wireSecType } from './parsing/contracts';
 import { isIbCode } from './parsing/ib-errors';
 
@@ -16,6 +16,9 @@ import { isIbCode } from './parsing/ib-errors';
 export class AmbiguousContractError extends UnknownInstrumentError {
   override readonly name: string = 'AmbiguousContractError';
 }
+
+// Loading usually comes just before a client connects: the session is kept this long for it.
+const LOAD_LINGER_MS = 2_000;
 
 /** How old a cached contract may be before it is fetched from IB again on load. */
 export const CONTRACT_CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
@@ -48,7 +51,6 @@ export class IbInstrumentProvider implements InstrumentProvider {
   private readonly bySymbol = new Map<string, Resolved>();
   private readonly byConId = new Map<number, Resolved>();
   private readonly configs = new Map<string, IbInstrumentConfig>();
-  private holdsConnection = false;
 
   constructor(
     private readonly connection: IbConnection,
@@ -66,7 +68,17 @@ export class IbInstrumentProvider implements InstrumentProvider {
   async load(ids?: readonly InstrumentId[]): Promise<readonly Instrument[]> {
     const symbols = ids ? ids.map((id) => this.ownSymbol(id)) : [...this.configs.keys()];
     const loaded: Instrument[] = [];
-    for (const symbol of symbols) loaded.push((await this.resolve(symbol)).instrument);
+    // The connection is taken only when IB must be asked (not for cached contracts), and given back at the end.
+    let lease: Promise<IbConnectionLease> | undefined;
+    const connect = async (): Promise<void> => {
+      lease ??= this.connection.lease(LOAD_LINGER_MS);
+      await lease;
+    };
+    try {
+      for (const symbol of symbols) loaded.push((await this.resolve(symbol, connect)).instrument);
+    } finally {
+      if (lease) await lease.then((l) => l.release(), () => undefined);
+    }
     return loaded;
   }
 
@@ -131,13 +143,14 @@ export class IbInstrumentProvider implements InstrumentProvider {
     return id.symbol;
   }
 
-  private async resolve(symbol: string): Promise<Resolved> {
+  private async resolve(symbol: string, connect: () => Promise<void>): Promise<Resolved> {
     const config = this.configs.get(symbol) ?? defaultInstrumentConfig(symbol);
     const id: InstrumentId = { venue: this.venue, symbol };
     const cached = this.options.cache ? await this.options.cache.get(id) : undefined;
     const now = this.options.clock.nowNanos();
     if (cached && now - cached.lastSeen < BigInt(CONTRACT_CACHE_MAX_AGE_MS) * 1_000_000n) return this.remember(config, cached.instrument);
     try {
+      await connect();
       const details = await this.requestDetails(config);
       const instrument = toInstrument(this.venue, config, this.pick(config, details));
       await this.options.cache?.put(instrument, now);
@@ -204,11 +217,6 @@ export class IbInstrumentProvider implements InstrumentProvider {
   }
 
   private async requestDetails(config: IbInstrumentConfig): Promise<ContractDetails[]> {
-    if (!this.holdsConnection) {
-      // Loading may come before either client connects; the adapter's dispose closes the connection.
-      this.holdsConnection = true;
-      await this.connection.acquire();
-    }
     const collected: ContractDetails[] = [];
     const slot = this.connection.openRequest<ContractDetails[]>(`contract details of ${config.symbol}`);
     const stopDetails = this.connection.on('contractDetails', (reqId, details) => {

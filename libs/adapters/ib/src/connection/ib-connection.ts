@@ -68,6 +68,14 @@ export class IbSessionRefusedError extends AuthenticationError {
   override readonly name: string = 'IbSessionRefusedError';
 }
 
+/** One user's hold on an {@link IbConnection}; see {@link IbConnection.lease}. */
+export interface IbConnectionLease {
+  /** True once given back. */
+  readonly released: boolean;
+  /** Gives the connection back (once; later calls do nothing). */
+  release(): Promise<void>;
+}
+
 /** A request waiting for its answer; see {@link IbConnection.openRequest}. */
 export interface PendingRequest<T> {
   readonly reqId: number;
@@ -123,6 +131,7 @@ export class IbConnection {
   private lastPingAt = 0;
   private startWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   private users = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
   private readonly backoff: Backoff;
   private readonly requestIds: RequestIdAllocator;
   private readonly orderIds: OrderIdAllocator;
@@ -186,6 +195,7 @@ export class IbConnection {
    */
   async acquire(): Promise<void> {
     this.users += 1;
+    clearTimeout(this.idleTimer);
     if (this.stopped) {
       this.stopped = false;
       this.fatal = undefined;
@@ -193,14 +203,53 @@ export class IbConnection {
       this.attempt();
     }
     if (this.readyFlag) return;
-    if (this.fatal) throw this.fatal;
-    await new Promise<void>((resolve, reject) => this.startWaiters.push({ resolve, reject }));
+    try {
+      if (this.fatal) throw this.fatal;
+      await new Promise<void>((resolve, reject) => this.startWaiters.push({ resolve, reject }));
+    } catch (error) {
+      // A user whose acquire failed holds nothing: it must not keep the connection open.
+      await this.release();
+      throw error;
+    }
   }
 
-  /** Gives a user back; the last one closes the connection. */
-  async release(): Promise<void> {
+  /**
+   * Gives a user back; the last one closes the connection, at once or after
+   * `lingerMs` unless a user takes it again meanwhile (a short task such as
+   * loading instruments, followed by a client connecting, reuses the session).
+   */
+  async release(lingerMs = 0): Promise<void> {
     this.users = Math.max(0, this.users - 1);
-    if (this.users === 0) this.stop('closed by the adapter');
+    if (this.users > 0 || this.stopped) return;
+    clearTimeout(this.idleTimer);
+    if (lingerMs <= 0) {
+      this.stop('closed by the adapter');
+      return;
+    }
+    this.idleTimer = setTimeout(() => {
+      if (this.users === 0) this.stop('closed by the adapter: no user left');
+    }, lingerMs);
+    this.idleTimer.unref?.();
+  }
+
+  /**
+   * Takes the connection as one user (see {@link acquire}) and returns the lease
+   * that gives it back; releasing a lease twice gives back one user only.
+   * Every part of the adapter takes the connection this way.
+   */
+  async lease(lingerMs = 0): Promise<IbConnectionLease> {
+    await this.acquire();
+    let released = false;
+    return {
+      get released() {
+        return released;
+      },
+      release: async () => {
+        if (released) return;
+        released = true;
+        await this.release(lingerMs);
+      },
+    };
   }
 
   /** Closes the connection whatever the users, and stops reconnecting. */
@@ -208,6 +257,7 @@ export class IbConnection {
     if (this.stopped) return;
     this.stopped = true;
     this.users = 0;
+    clearTimeout(this.idleTimer);
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.connectTimer);
     clearInterval(this.watchdogTimer);
