@@ -109,6 +109,8 @@ describe('ttq order submit to an IB account', () => {
   let stackEnvironment: Record<string, string>;
   const services: ServiceProcess[] = [];
   const ttq = (...args: string[]) => runTtq(args, { cwd, env });
+  /** The client order id of the first order, bought in the first test. */
+  let firstId = '';
 
   beforeAll(async () => {
     assertBuilt(['hub', 'persistence', 'gateway', 'market-data', 'cli']);
@@ -148,6 +150,7 @@ describe('ttq order submit to an IB account', () => {
     expect(last.order.status).toBe('FILLED');
     expect(last.order.filledQuantity).toBe('10');
     const id = last.order.spec.clientOrderId;
+    firstId = id;
 
     const orders = await ttq('orders', '--json');
     expect(orders.code).toBe(0);
@@ -200,6 +203,26 @@ describe('ttq order submit to an IB account', () => {
       const ticks = await ttq('data', 'ticks', '--symbol', 'IB:AAPL', '--kind', 'quotes', '--from', since, '--json');
       return ticks.code === 0 && (JSON.parse(ticks.stdout) as unknown[]).length > 0 ? true : undefined;
     }, 'AAPL quotes stored after the reconnect', 20_000, 250);
+    expectNoRefusedMessages(fake);
+  });
+
+  it('a restarted IB gateway rebuilds its orders, reconciles with TWS and never sends a known client order id again', async () => {
+    const index = services.findIndex((s) => s.app === 'gateway');
+    const old = services[index];
+    if (!old || firstId === '') throw new Error('expected the gateway running and the first order placed');
+    expect((await old.stop()).code).toBe(0);
+    const placedBefore = fake.placeOrderLog.length;
+    services[index] = await ServiceProcess.start({ app: 'gateway', cwd, httpPort: old.httpPort, env: stackEnvironment, readyTimeoutMs: 30_000 });
+
+    const orders = await ttq('orders', '--json');
+    expect((JSON.parse(orders.stdout) as OrderJson[]).find((o) => o.order.spec.clientOrderId === firstId)).toMatchObject({
+      order: { status: 'FILLED', filledQuantity: '10' },
+    });
+    const again = await ttq('order', 'submit', '--account', ACCOUNT, '--venue', 'IB', '--symbol', 'AAPL', '--side', 'buy', '--qty', '10', '--id', firstId, '--json');
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.stdout) as OrderJson).order).toMatchObject({ status: 'FILLED', spec: { clientOrderId: firstId } });
+    expect(fake.placeOrderLog.length).toBe(placedBefore);
+    expect(fake.placeOrderLog.filter((order) => order.orderRef === firstId)).toHaveLength(1);
     expectNoRefusedMessages(fake);
   });
 
