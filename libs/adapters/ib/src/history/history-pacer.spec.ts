@@ -1,5 +1,9 @@
 import type { IbBarRequest } from '../history-source';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HistoryPacer } from './history-pacer';
+import { FilePacingJournal, MemoryPacingJournal, type PacingJournal } from './pacing-journal';
 import { advancingSleep, realSleep, systemHistoryClock } from './history-timing';
 import { pacingKey, IB_PACING_RULES } from './pacing-rules';
 import { IB_RULES, pacingViolations, type LoggedRequest } from './test-support/pacing-rule-checker';
@@ -186,6 +190,65 @@ describe('HistoryPacer', () => {
     }
     expect(pacingViolations(log, { identicalMs: 60, burstMs: 40, burstMax: 2, globalMs: 100, globalMax: 4 })).toEqual([]);
     expect((log[7] as LoggedRequest).atMs - (log[0] as LoggedRequest).atMs).toBeGreaterThan(100);
+  });
+
+  describe('after a crash', () => {
+    let dir = '';
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'ib-pacing-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** 60 requests released by a first pacer (process), which then dies. */
+    async function crashedRun(clock: TestClock, journal: PacingJournal): Promise<number> {
+      const first = new HistoryPacer({ clock, sleep: advancingSleep(clock), journal });
+      const start = clock.now();
+      for (let i = 0; i < 60; i++) await first.acquire(request(i % 12, `20250102-21:00:${String(i).padStart(2, '0')}`));
+      return start;
+    }
+
+    it('a fresh pacer on the same journal file holds the 61st request until the ten-minute window frees a slot', async () => {
+      const clock = new TestClock();
+      const path = join(dir, 'pacing.jsonl');
+      const start = await crashedRun(clock, new FilePacingJournal(path));
+      clock.advance(30_000);
+      // The crash cut the last line in half: it is skipped, the rest still counts.
+      appendFileSync(path, '{"atMs":17');
+      const resumed = new HistoryPacer({ clock, sleep: advancingSleep(clock), journal: new FilePacingJournal(path) });
+      expect((await resumed.acquire(request(99))) - start).toBe(600_001);
+      // The 60 releases of the dead run (the cut line dropped) and the new one.
+      expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(61);
+    });
+
+    it('a fresh pacer keeps identical requests of the earlier run 15 s apart', async () => {
+      const clock = new TestClock();
+      const journal = new MemoryPacingJournal();
+      const first = new HistoryPacer({ clock, sleep: advancingSleep(clock), journal });
+      const sent = await first.acquire(request(1));
+      clock.advance(5_000);
+      const resumed = new HistoryPacer({ clock, sleep: advancingSleep(clock), journal });
+      expect((await resumed.acquire(request(1))) - sent).toBe(15_001);
+    });
+
+    it('without a journal, assume-full waits a whole window before the first request; the default does not', async () => {
+      const clock = new TestClock();
+      const start = clock.now();
+      const careful = new HistoryPacer({ clock, sleep: advancingSleep(clock), coldStart: 'assume-full' });
+      expect((await careful.acquire(request(1))) - start).toBe(600_001);
+      const trusting = new HistoryPacer({ clock, sleep: advancingSleep(clock) });
+      expect(await trusting.acquire(request(2))).toBe(clock.now());
+    });
+
+    it('forgets journal lines too old to matter', async () => {
+      const clock = new TestClock();
+      const path = join(dir, 'pacing.jsonl');
+      await crashedRun(clock, new FilePacingJournal(path));
+      clock.advance(600_002);
+      const later = new HistoryPacer({ clock, sleep: advancingSleep(clock), journal: new FilePacingJournal(path) });
+      const now = clock.now();
+      expect(await later.acquire(request(99))).toBe(now);
+      expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(1);
+    });
   });
 
   it('refuses unusable rules with the field and value', () => {

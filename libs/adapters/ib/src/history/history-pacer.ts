@@ -9,6 +9,7 @@ import {
   type PacingRules,
 } from './pacing-rules';
 import type { HistoryClock, Sleep } from './history-timing';
+import type { PacingJournal } from './pacing-journal';
 
 /** Options of a {@link HistoryPacer}. */
 export interface HistoryPacerOptions {
@@ -18,6 +19,19 @@ export interface HistoryPacerOptions {
   readonly rules?: Partial<PacingRules>;
   /** Told before every wait, so a progress display can say why nothing moves. */
   readonly onWait?: (waitMs: number, request: IbBarRequest) => void;
+  /**
+   * Releases of earlier pacers (processes), and where this one records its
+   * own: a backfill resumed after a crash then keeps within the limits IB
+   * still counts. Without one, see `coldStart`.
+   */
+  readonly journal?: PacingJournal;
+  /**
+   * What a pacer without a journal assumes about the ten minutes before it
+   * started. `assume-full` (safe after a crash of an earlier backfill on the same
+   * gateway: no request goes out until a whole window has passed) or `empty`
+   * (the default, right when nothing else asked IB for history lately).
+   */
+  readonly coldStart?: 'empty' | 'assume-full';
 }
 
 /** Counters of a {@link HistoryPacer}. */
@@ -56,6 +70,13 @@ export class HistoryPacer {
   constructor(private readonly options: HistoryPacerOptions) {
     this.rules = validatePacingRules({ ...IB_PACING_RULES, ...options.rules });
     this.memoryMs = pacingMemoryMs(this.rules);
+    const now = options.clock.now();
+    if (options.journal) {
+      this.sent = [...options.journal.load(now - this.memoryMs)].sort((a, b) => a.atMs - b.atMs);
+    } else if (options.coldStart === 'assume-full') {
+      // Unknown sends count only against the overall limit: they match no real request.
+      for (let i = 0; i < this.rules.globalMax; i++) this.sent.push({ identity: `unknown#${i}`, burstKey: `unknown#${i}`, atMs: now });
+    }
   }
 
   /**
@@ -90,7 +111,9 @@ export class HistoryPacer {
       this.forget(now);
       const at = earliestSendTime(this.sent, key, now, this.rules);
       if (at <= now) {
-        this.sent.push({ ...key, atMs: now });
+        const send: PacedSend = { ...key, atMs: now };
+        this.options.journal?.record(send);
+        this.sent.push(send);
         this.released++;
         if (waited) this.delayed++;
         return now;

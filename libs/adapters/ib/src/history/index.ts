@@ -5,6 +5,7 @@
  */
 export * from './pacing-rules';
 export * from './history-pacer';
+export * from './pacing-journal';
 export * from './history-timing';
 export * from './trading-calendar';
 export * from './bar-sizes';
