@@ -2,6 +2,7 @@ import { allocateEndpoints, assertBuilt, freePorts, ServiceProcess, stackEnv, st
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { createRunDatabase, dropRunDatabase } from '../src/sim/sim-database';
 import { newRunId } from '../src/sim/sim-run-folder';
 import type { SimSummary } from '../src/sim/sim-summary';
@@ -105,6 +106,7 @@ describe('ttq order submit to an IB account', () => {
   let cwd: string;
   let fake: FakeTws;
   let database = '';
+  let databaseUrl = '';
   let env: Record<string, string>;
   let stackEnvironment: Record<string, string>;
   const services: ServiceProcess[] = [];
@@ -121,6 +123,7 @@ describe('ttq order submit to an IB account', () => {
     for (const [service, text] of Object.entries(profileConfigFiles('ib-order-e2e', profile))) writeFileSync(join(cwd, 'config', `${service}.toml`), text);
     const created = await createRunDatabase(SERVER_URL, newRunId(), Number.MAX_SAFE_INTEGER);
     database = created.name;
+    databaseUrl = created.url;
     const endpoints = await allocateEndpoints();
     stackEnvironment = { ...stackEnv(endpoints), TTQ_GATEWAY_ACCOUNT: ACCOUNT, IB_ACCOUNT: ACCOUNT, DATABASE_URL: created.url };
     env = {
@@ -177,6 +180,19 @@ describe('ttq order submit to an IB account', () => {
     }, `the fill of ${id} stored`, 20_000, 250);
     expect(stored).toEqual([expect.objectContaining({ clientOrderId: id, account: ACCOUNT, instrument: { venue: 'IB', symbol: 'AAPL' }, quantity: '10' })]);
     expectNoRefusedMessages(fake);
+  });
+
+  it("keeps IB's contract details in storage's instrument cache (conId as the venue id)", async () => {
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ symbol: string; venue_instrument_id: string; exchange: string; currency: string; tick_size: string }>(
+        "SELECT symbol, venue_instrument_id, exchange, currency, tick_size::text FROM instruments WHERE venue = 'IB'",
+      );
+      expect(rows).toEqual([{ symbol: 'AAPL', venue_instrument_id: '265598', exchange: 'SMART', currency: 'USD', tick_size: '0.01' }]);
+    } finally {
+      await client.end();
+    }
   });
 
   it('after TWS drops every connection, both services log in again and the next order fills once', async () => {

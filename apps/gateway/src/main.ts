@@ -1,11 +1,12 @@
 import { simConfigSchema, type SimConfig } from '@ttquant/adapter-sim';
 import { Puller, Replier, Subscriber, topics, type BusMessage } from '@ttquant/bus';
-import { busSchema } from '@ttquant/config';
+import { busSchema, instrumentCacheSchema } from '@ttquant/config';
 import { Decimal, systemClock } from '@ttquant/domain';
 import { ExecutionEngine } from '@ttquant/execution';
 import { child } from '@ttquant/logging';
 import { gauge } from '@ttquant/metrics';
 import { createPreTradeRisk } from '@ttquant/risk';
+import { openInstrumentCache } from '@ttquant/storage';
 import { decodeInbound, Heartbeat, JournaledPublisher, socketOptionsFrom } from '@ttquant/service-bus';
 import { runService } from '@ttquant/service';
 import { appendFileSync } from 'node:fs';
@@ -26,10 +27,10 @@ import { LatencyRecorder } from './latency-recorder';
  */
 void runService({
   name: 'gateway',
-  schema: { bus: busSchema, gateway: gatewaySchema, sim: simConfigSchema, ib: gatewayIbSchema },
+  schema: { bus: busSchema, gateway: gatewaySchema, sim: simConfigSchema, ib: gatewayIbSchema, instrumentCache: instrumentCacheSchema },
   defaultHttpPort: 9102,
   async start(ctx) {
-    const { bus, gateway, sim: simSettings, ib: ibSettings, service } = ctx.config.properties;
+    const { bus, gateway, sim: simSettings, ib: ibSettings, instrumentCache, service } = ctx.config.properties;
     const { account } = gateway;
     const sockets = { ...socketOptionsFrom(bus), registry: ctx.registry };
 
@@ -50,6 +51,10 @@ void runService({
     const venueFailure = (what: string) => (error: unknown): never => {
       throw venueStartupError(what, error);
     };
+    // Contract details are kept in storage when a database is configured (IB only: the sim lists its own).
+    const cache =
+      gateway.adapter === 'ib' && instrumentCache.databaseUrl ? openInstrumentCache(instrumentCache.databaseUrl, child(ctx.logger, 'instrument-cache')) : undefined;
+    if (cache) ctx.onShutdown('instrument cache', () => cache.close());
     let venue: ReturnType<typeof openGatewayVenue>;
     try {
       venue = openGatewayVenue(
@@ -67,7 +72,7 @@ void runService({
                 }
               : undefined,
         },
-        { clock: systemClock, logger: child(ctx.logger, gateway.adapter) },
+        { clock: systemClock, logger: child(ctx.logger, gateway.adapter), ...(cache ? { instrumentCache: cache.cache } : {}) },
       );
     } catch (error) {
       return venueFailure(`cannot build the ${gateway.adapter} venue adapter`)(error);

@@ -1,11 +1,12 @@
 import { simConfigSchema, type SimConfig } from '@ttquant/adapter-sim';
 import { REPLAY_METHOD, Replier, replayHandler, topics, type Topic } from '@ttquant/bus';
-import { busSchema } from '@ttquant/config';
+import { busSchema, instrumentCacheSchema } from '@ttquant/config';
 import { systemClock, type MarketData } from '@ttquant/domain';
 import type { DataSubscription } from '@ttquant/gateway-api';
 import { child } from '@ttquant/logging';
 import { Heartbeat, JournaledPublisher, socketOptionsFrom } from '@ttquant/service-bus';
 import { EXIT_CODES, runService, StartupError } from '@ttquant/service';
+import { openInstrumentCache } from '@ttquant/storage';
 import { marketDataSchema } from './market-data-config';
 import { marketDataIbSchema, openMarketDataVenue, venueStartupError, type MarketDataVenue } from './market-data-venue';
 
@@ -16,10 +17,10 @@ import { marketDataIbSchema, openMarketDataVenue, venueStartupError, type Market
  */
 void runService({
   name: 'market-data',
-  schema: { bus: busSchema, marketData: marketDataSchema, sim: simConfigSchema, ib: marketDataIbSchema },
+  schema: { bus: busSchema, marketData: marketDataSchema, sim: simConfigSchema, ib: marketDataIbSchema, instrumentCache: instrumentCacheSchema },
   defaultHttpPort: 9101,
   async start(ctx) {
-    const { bus, marketData, sim: simSettings, ib: ibSettings, service } = ctx.config.properties;
+    const { bus, marketData, sim: simSettings, ib: ibSettings, instrumentCache, service } = ctx.config.properties;
     const sockets = { ...socketOptionsFrom(bus), registry: ctx.registry };
 
     const tickTopics = new Map<string, Topic>();
@@ -58,11 +59,15 @@ void runService({
     const venueFailure = (what: string) => (error: unknown): never => {
       throw venueStartupError(what, error);
     };
+    // Contract details are kept in storage when a database is configured (IB only: the sim lists its own).
+    const cache =
+      marketData.adapter === 'ib' && instrumentCache.databaseUrl ? openInstrumentCache(instrumentCache.databaseUrl, child(ctx.logger, 'instrument-cache')) : undefined;
+    if (cache) ctx.onShutdown('instrument cache', () => cache.close());
     let venue: MarketDataVenue;
     try {
       venue = openMarketDataVenue(
         { adapter: marketData.adapter, sim: simSettings as SimConfig, ib: ibSettings, symbols: marketData.symbols },
-        { clock: systemClock, logger: child(ctx.logger, marketData.adapter) },
+        { clock: systemClock, logger: child(ctx.logger, marketData.adapter), ...(cache ? { instrumentCache: cache.cache } : {}) },
       );
     } catch (error) {
       return venueFailure(`cannot build the ${marketData.adapter} venue adapter`)(error);

@@ -13,3 +13,4 @@ export {
   type ServiceSchemaDefaults,
 } from './service-schema';
 export { parseToml, registerTomlParser } from './toml';
+export { instrumentCacheSchema, type InstrumentCacheConfig } from './instrument-cache-schema';

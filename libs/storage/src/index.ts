@@ -49,6 +49,7 @@ export * from './readers/fill-pnl';
 export * from './readers/row-counts';
 
 export * from './stores/instrument-cache';
+export * from './stores/best-effort-instrument-cache';
 export * from './stores/history-store';
 export * from './stores/trading-runs';
 
