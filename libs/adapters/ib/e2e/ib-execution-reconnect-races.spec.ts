@@ -157,6 +157,22 @@ describe('IB execution across reconnect races', () => {
     expect(lastOrder(r, modified.clientOrderId)).toMatchObject({ status: 'ACCEPTED', reason: expect.stringMatching(/IB 201/) });
   }, 20_000);
 
+  it('keeps one account summary subscription when a reconciliation is retried within a session', async () => {
+    const h = await startIbHarness({ symbol: 'ESZ7', adapterConfig: { requestTimeoutMs: 300 } });
+    const reports = new EventLog<ExecutionReport>();
+    h.execution.onReport(reports.push);
+    run = { h, reports };
+    expect(h.fake.accountSummarySubscriptions()).toBe(1);
+    await dropWhile(run, async () => undefined);
+    // The gateway goes quiet just after the handshake: the first reconciliation times out and is retried.
+    const stop = h.adapter.connection.onSession(() => h.fake.stall(700));
+    await reconnect(run);
+    stop();
+    expect(h.fake.accountSummarySubscriptions()).toBe(1);
+    const state = await h.execution.accountState();
+    expect(state.balances.map((b) => b.currency)).toContain('USD');
+  }, 20_000);
+
   it('re-reports an order whose modify was lost in a drop as it stands, and a later modify is reported amended', async () => {
     run = await started();
     const r = run;

@@ -159,6 +159,8 @@ export class IbExecutionClient implements ExecutionClient {
   private accountComplete = false;
   private accountWaiters: (() => void)[] = [];
   private accountReqId = 0;
+  /** The session the account summary was subscribed in. */
+  private accountSession = 0;
   private lastExecutionTime: UnixNanos | undefined;
   private startedAt: UnixNanos = 0n;
   private positionsRound: { promise: Promise<PositionSnapshot[]>; resolve: () => void; seen: boolean } | undefined;
@@ -662,9 +664,18 @@ export class IbExecutionClient implements ExecutionClient {
     }
   }
 
+  /**
+   * One account-summary subscription per session: TWS allows two at a time
+   * (322 beyond), and a reconciliation retried within a session must not add
+   * one each time. A new socket starts with none.
+   */
   private subscribeAccount(): void {
+    if (this.accountSession === this.session && this.accountReqId !== 0) return;
+    const previous = this.accountSession === this.session ? this.accountReqId : 0;
+    if (previous !== 0) this.connection.send('cancel the account summary', (api) => api.cancelAccountSummary(previous));
     const reqId = this.connection.nextRequestId();
     this.accountReqId = reqId;
+    this.accountSession = this.session;
     this.connection.send('subscribe to the account summary', (api) => api.reqAccountSummary(reqId, 'All', IB_ACCOUNT_TAGS.join(',')));
   }
 

@@ -232,6 +232,12 @@ class FakeTwsServer implements FakeTws {
     return this.handlers.releaseCommissions();
   }
 
+  accountSummarySubscriptions(): number {
+    let count = 0;
+    for (const session of this.readySessions()) count += session.accountSummaries.size;
+    return count;
+  }
+
   cancelOrder(orderId: number): void {
     this.broker.cancelByBroker(orderId);
   }

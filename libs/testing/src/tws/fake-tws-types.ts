@@ -136,6 +136,8 @@ export interface FakeTws {
   withholdCommissions(count: number): void;
   /** Sends the commission reports withheld so far to their owners' live connections; returns how many. */
   releaseCommissions(): number;
+  /** Account summary subscriptions active over every live connection (TWS serves two per client). */
+  accountSummarySubscriptions(): number;
   /** The broker cancels a live order by itself (as an exchange or IB's risk checks do): status Cancelled, error 202. */
   cancelOrder(orderId: number): void;
   /** Orders not yet filled or cancelled. */

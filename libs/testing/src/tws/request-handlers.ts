@@ -33,6 +33,9 @@ export interface RequestContext {
   log(line: string): void;
 }
 
+// TWS serves two account summary subscriptions per client at a time (error 322 beyond).
+const MAX_ACCOUNT_SUMMARIES = 2;
+
 /**
  * Serves client requests once the API is started: contract details, market data, history, orders,
  * executions, positions and account data, and reports the paper broker's changes to the clients.
@@ -389,6 +392,10 @@ export class RequestHandlers {
 
   private accountSummary(session: ClientSession, reqId: number, tagList: string): void {
     const tags = tagList.split(',').map((t) => t.trim()).filter((t) => t !== '');
+    if (session.accountSummaries.size >= MAX_ACCOUNT_SUMMARIES && !session.accountSummaries.has(reqId)) {
+      session.send(out.errorMessage(reqId, 322, `Error processing request:-'bd' : cause - Maximum number of account summary requests exceeded`));
+      return;
+    }
     session.accountSummaries.set(reqId, tags);
     for (const account of this.ctx.accounts) {
       for (const v of selectTags(accountValues(this.ctx.broker, account, this.markOf), tags)) session.send(out.accountSummary(reqId, account, v.tag, v.value, v.currency));
