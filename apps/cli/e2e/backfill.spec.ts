@@ -54,6 +54,11 @@ function startTtq(args: readonly string[], env: Record<string, string>, cwd = tm
     /** Resolves when stderr matches, or when the process ends first (the assertions after it then fail with its output). */
     stderrMatches: (pattern: RegExp): Promise<void> =>
       Promise.race([new Promise<void>((resolve) => watchers.push({ pattern, resolve })), exited.then(() => undefined)]),
+    /** The exit code and everything printed, once the process ends by itself. */
+    async finished(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+      const code = await exited;
+      return { code, stdout, stderr };
+    },
     /** Ctrl-C, then the exit code and everything printed. */
     async interrupt(): Promise<{ code: number | null; stdout: string; stderr: string }> {
       child.kill('SIGINT');
@@ -106,6 +111,18 @@ describe('ttq backfill', () => {
     await migrate(pool);
     tws = await startFakeTws();
   });
+
+  /**
+   * Each `ttq` process has a pacer of its own that knows nothing of the requests of the processes before it; one
+   * started within IB's 2 s burst window of another's requests for the same contract would earn a 162 (and a
+   * minute's backoff) from the fake, as from IB. An operator's next command comes later than that; tests wait it out.
+   */
+  async function waitOutBurstWindow(): Promise<void> {
+    const last = tws.historicalRequests[tws.historicalRequests.length - 1]?.atMs ?? 0;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, last + 2_500 - Date.now())));
+  }
+
+  beforeEach(() => waitOutBurstWindow());
 
   afterEach(() => {
     // Every message the command sent had the field layout the pinned client produces.
@@ -227,6 +244,24 @@ describe('ttq backfill', () => {
     expect(JSON.parse(rerun.stdout)).toMatchObject({ requests: { planned: 1, done: 1, failed: 0 }, storedBefore: SESSION_BARS, complete: true });
   });
 
+  it('rides out TWS dropping the connection mid-backfill: reconnects and ends complete', async () => {
+    // One symbol, eight sessions: the pacing wait after the fifth request is the moment to cut the link.
+    const range = ['--symbols', 'AAPL', '--from', '2026-08-03', '--to', '2026-08-12', '--rth'];
+    const before = tws.historicalRequests.length;
+    const run = startTtq(['backfill', ...range, '--json'], env());
+    await run.stderrMatches(/waiting \d+s for IB pacing/);
+    tws.dropConnections('reset');
+    const { code, stdout, stderr } = await run.finished();
+    expect({ code, stderr }).toMatchObject({ code: 0 });
+    expect(stderr).toContain('warning: IB connection down; reconnecting');
+    // The link came back within the pacing wait, so the next request found a session again.
+    expect(JSON.parse(stdout)).toMatchObject({ requests: { planned: 8, done: 8, failed: 0 }, pacingViolations: 0, complete: true });
+    expect((await storedBars('AAPL')).filter((d) => d.day >= '2026-08-03' && d.day <= '2026-08-12').map((d) => d.bars)).toEqual(Array.from({ length: 8 }, () => SESSION_BARS));
+    const sent = tws.historicalRequests.slice(before);
+    expect(sent.filter((r) => r.paced)).toEqual([]);
+    expect(new Set(sent.map((r) => r.endDateTime)).size).toBe(8);
+  });
+
   it('refuses a live port without a live configuration before connecting (exit 2)', async () => {
     const result = await backfill(['--symbols', 'AAPL', '--from', '2026-07-06', '--ib-port', '4001']);
     expect(result.code).toBe(2);
@@ -253,14 +288,11 @@ describe('ttq backfill', () => {
     const sent = tws.historicalRequests.slice(before);
     expect(sent.length).toBe(5);
     expect(sent.filter((r) => r.paced)).toEqual([]);
-    const stored = (await storedBars('AAPL')).filter((d) => d.day >= '2026-07-13');
+    const stored = (await storedBars('AAPL')).filter((d) => d.day >= '2026-07-13' && d.day <= '2026-07-22');
     expect(stored).toEqual(['2026-07-13', '2026-07-14', '2026-07-15', '2026-07-16', '2026-07-17'].map((day) => ({ day, bars: SESSION_BARS })));
     expect(stdout).toContain(`incomplete: ${3 * SESSION_BARS} of ${8 * SESSION_BARS} bars missing`);
 
-    // A new process's pacer knows nothing of the stopped one's requests: a rerun within IB's 2 s burst window would
-    // earn a 162 (and a minute's backoff). An operator's rerun comes later than that; this one waits it out.
-    const lastSent = sent[sent.length - 1]?.atMs ?? 0;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastSent + 2_500 - Date.now())));
+    await waitOutBurstWindow();
     const rerun = await backfill([...range, '--json']);
     expect(rerun.code).toBe(0);
     expect(tws.historicalRequests.slice(before + 5).map((r) => r.endDateTime)).toEqual(['20260720-20:00:00', '20260721-20:00:00', '20260722-20:00:00']);

@@ -129,9 +129,14 @@ export async function resolveSymbols(adapter: IbAdapter, symbols: readonly strin
 }
 
 function problemText(context: object, message?: string): string {
+  return logDetail(context) || (message ?? '');
+}
+
+/** The telling part of an adapter log entry's context: IB's message, the reason, or the error's message; '' when none. */
+export function logDetail(context: object): string {
   const fields = context as { message?: unknown; reason?: unknown; err?: unknown };
   if (typeof fields.message === 'string' && fields.message !== '') return fields.message;
   if (typeof fields.reason === 'string' && fields.reason !== '') return fields.reason;
   if (fields.err instanceof Error) return fields.err.message;
-  return message ?? '';
+  return '';
 }

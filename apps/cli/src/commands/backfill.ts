@@ -21,7 +21,7 @@ import type { Command } from '../command';
 import { jsonText } from '../output';
 import { BACKFILL_FLAGS, parseBackfillArgs } from './backfill-args';
 import { openBackfillDatabase } from './backfill-database';
-import { BackfillInterruptedError, connectIb, resolveSymbols } from './backfill-ib';
+import { BackfillInterruptedError, connectIb, logDetail, resolveSymbols } from './backfill-ib';
 import { BackfillProgressLine } from './backfill-progress-line';
 import { backfillExitCode, backfillJson, renderBackfillReport } from './backfill-report';
 
@@ -146,9 +146,8 @@ export const backfillCommand: Command = {
 /** The adapter's warnings and errors as lines above the progress bar; its routine chatter stays out of the way. */
 function adapterLogger(progress: BackfillProgressLine): AdapterLogger {
   const line = (level: string, context: object, message?: string): void => {
-    const err = (context as { err?: unknown }).err;
-    const detail = err instanceof Error ? `: ${err.message}` : '';
-    progress.line(`${level}: ${message ?? ''}${detail}`);
+    const detail = logDetail(context);
+    progress.line(`${level}: ${message ?? ''}${detail ? ` (${detail})` : ''}`);
   };
   return {
     debug: () => undefined,
