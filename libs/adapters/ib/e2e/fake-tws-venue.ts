@@ -1,4 +1,5 @@
 import { systemClock, type InstrumentId } from '@ttquant/domain';
+import type { AdapterLogger } from '@ttquant/gateway-api';
 import type { DataHarness, ExecutionHarness, FakeMarket, FakeVenueControls } from '@ttquant/gateway-api/testing';
 import { startFakeTws, type FakeTws, type FakeTwsOptions, type FillDecision, type PlacedOrder } from '@ttquant/testing';
 import { createIbAdapter, type IbAdapter } from '../src';
@@ -163,6 +164,8 @@ export interface IbHarnessOptions {
   readonly adapterConfig?: Record<string, unknown>;
   readonly fake?: Omit<FakeTwsOptions, 'fillPolicy'>;
   readonly env?: NodeJS.ProcessEnv;
+  /** Receives the adapter's log records (tests that check what it warned about). */
+  readonly logger?: AdapterLogger;
 }
 
 /** A connected IB adapter on a fresh fake TWS, as the conformance suites want it. */
@@ -195,7 +198,7 @@ export async function startIbHarness(options: IbHarnessOptions = {}): Promise<Ib
       ],
       ...options.adapterConfig,
     },
-    { clock: systemClock },
+    { clock: systemClock, ...(options.logger ? { logger: options.logger } : {}) },
     { env: options.env ?? {} },
   );
   venue.adapter = adapter;

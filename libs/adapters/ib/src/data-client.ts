@@ -23,7 +23,8 @@ import {
   type DataSubscription,
   type Unsubscribe,
 } from '@ttquant/gateway-api';
-import type { IbQuoteSource } from './config';
+import type { IbBackoffConfig, IbQuoteSource } from './config';
+import { Backoff } from './connection/backoff';
 import type { IbConnection, IbConnectionLease, IbIdMessage, IbLinkStatus, IbNotice } from './connection/ib-connection';
 import type { IbInstrumentProvider } from './instrument-provider';
 import { farmStatus } from './parsing/ib-errors';
@@ -54,7 +55,8 @@ export const IB_DATA_CAPABILITIES: DataCapabilities = {
   fundingRates: false,
 };
 
-type LineKind = 'l1' | 'bid-ask' | 'trades' | 'depth' | 'bars';
+/** What one IB request delivers. */
+export type LineKind = 'l1' | 'bid-ask' | 'trades' | 'depth' | 'bars';
 
 /** One IB request feeding one subscription (quotes: reqMktData; trades: tick-by-tick AllLast; books: reqMktDepth; bars: reqRealTimeBars). */
 interface Line {
@@ -67,6 +69,11 @@ interface Line {
   quality: DataQuality;
   lastDataAt: number;
   stale: boolean;
+  /** Quiet time after which the watchdog re-requests the line; doubles per fruitless re-request, reset by data. */
+  quietLimitMs: number;
+  /** Re-requests after a refusal IB may lift (10189/10190), spaced by a growing delay. */
+  readonly retry: Backoff;
+  retryTimer?: NodeJS.Timeout;
   dirty: boolean;
   stopErrors?: Unsubscribe;
   readonly l1?: L1Book;
@@ -88,8 +95,22 @@ export interface IbDataClientOptions {
   /** Quotes from reqMktData (`market-data`) or tick-by-tick BidAsk. */
   readonly quoteSource: IbQuoteSource;
   readonly stalenessTimeoutMs: number;
+  /** Delays between re-requests of a line IB refused for a while (10189/10190); the connection's backoff by default. */
+  readonly retry?: IbBackoffConfig;
   readonly logger?: AdapterLogger;
 }
+
+/**
+ * How much longer than `stalenessTimeoutMs` a line of each kind may stay quiet:
+ * quotes, books and bars move (or tick, for bars, every 5 s) all session, while
+ * tick-by-tick trades of a thinly traded contract can pause for minutes.
+ */
+export const IB_QUIET_FACTORS: Readonly<Record<LineKind, number>> = { l1: 1, 'bid-ask': 1, depth: 1, bars: 1, trades: 5 };
+// A line quiet after re-requests waits up to this many times its limit before the next one.
+const MAX_QUIET_BACKOFF = 8;
+const DEFAULT_RETRY: IbBackoffConfig = { initialDelayMs: 5_000, maxDelayMs: 300_000, jitter: 0.2 };
+// Refusals IB lifts by itself later: too many tick-by-tick lines now (10190), or tick-by-tick not served yet (10189).
+const RETRYABLE_REFUSALS = new Set([10189, 10190]);
 
 /**
  * The market-data half of the IB adapter (historical bars: {@link IbHistoryClient}).
@@ -178,6 +199,8 @@ export class IbDataClient implements DataClient {
       quality: this.options.defaultQuality,
       lastDataAt: Date.now(),
       stale: false,
+      quietLimitMs: this.quietLimitOf(kind),
+      retry: new Backoff(this.options.retry ?? DEFAULT_RETRY),
       dirty: false,
       ...(kind === 'l1' ? { l1: new L1Book() } : {}),
       ...(kind === 'depth' ? { bids: new DepthSide(), asks: new DepthSide() } : {}),
@@ -387,6 +410,8 @@ export class IbDataClient implements DataClient {
     const line = this.byReqId.get(reqId);
     if (!line) return undefined;
     line.lastDataAt = Date.now();
+    line.quietLimitMs = this.quietLimitOf(line.kind);
+    line.retry.reset();
     if (line.stale || this.competingSession !== '') {
       line.stale = false;
       // Data flows again, so a competing session (10197) has ended too.
@@ -502,6 +527,8 @@ export class IbDataClient implements DataClient {
   }
 
   private cancelLine(line: Line): void {
+    clearTimeout(line.retryTimer);
+    line.retryTimer = undefined;
     const reqId = line.reqId;
     this.forgetRequest(line);
     if (reqId === 0 || !this.connection.ready) return;
@@ -536,6 +563,10 @@ export class IbDataClient implements DataClient {
   }
 
   private onLineError(line: Line, error: IbIdMessage): void {
+    if (RETRYABLE_REFUSALS.has(error.code)) {
+      this.retryLater(line, error);
+      return;
+    }
     switch (error.code) {
       case 10167:
         // IB shows delayed data because the account lacks the live subscription.
@@ -547,14 +578,12 @@ export class IbDataClient implements DataClient {
         line.stale = true;
         this.refreshState(`${line.key}: IB 10197: ${error.message}`);
         return;
-      // Unknown contract, no market data permission, or (10189/10190) too many tick-by-tick requests.
+      // Unknown contract, or no market data permission: never delivers.
       case 200:
       case 354:
       case 10168:
       case 10089:
       case 10090:
-      case 10189:
-      case 10190:
         // The line will never deliver: stop it and say why.
         this.options.logger?.error({ line: line.key, code: error.code, message: error.message }, 'IB refused a market data line');
         this.lines.delete(line.key);
@@ -564,6 +593,27 @@ export class IbDataClient implements DataClient {
       default:
         this.options.logger?.warn({ line: line.key, code: error.code, message: error.message }, 'IB market data message');
     }
+  }
+
+  /** A refusal IB may lift: the line stays, DEGRADED, and is asked for again after a growing delay. */
+  private retryLater(line: Line, error: IbIdMessage): void {
+    this.forgetRequest(line);
+    line.stale = true;
+    const delay = line.retry.next();
+    this.options.logger?.warn({ line: line.key, code: error.code, retryInMs: delay }, 'IB refused a market data line for now; retrying');
+    clearTimeout(line.retryTimer);
+    line.retryTimer = setTimeout(() => {
+      line.retryTimer = undefined;
+      // Unsubscribed, or a new session asked for it meanwhile.
+      if (this.lines.get(line.key) !== line || line.reqId !== 0 || !this.connection.ready) return;
+      this.requestLine(line);
+    }, delay);
+    line.retryTimer.unref?.();
+    this.emitStatus(this.computeState(), `${line.key}: IB ${error.code}: ${error.message}; retrying in ${delay} ms`);
+  }
+
+  private quietLimitOf(kind: LineKind): number {
+    return this.options.stalenessTimeoutMs * IB_QUIET_FACTORS[kind];
   }
 
   private startWatchdog(): void {
@@ -580,8 +630,10 @@ export class IbDataClient implements DataClient {
       // Frozen data does not move by definition; only live lines can go stale.
       if (line.reqId === 0 || line.quality === 'FROZEN' || line.quality === 'DELAYED_FROZEN') continue;
       const quiet = now - line.lastDataAt;
-      if (quiet < this.options.stalenessTimeoutMs) continue;
+      if (quiet < line.quietLimitMs) continue;
       this.staleResubscriptions += 1;
+      // Still quiet after this re-request: wait longer before the next (a quiet market is not a broken line).
+      line.quietLimitMs = Math.min(line.quietLimitMs * 2, this.quietLimitOf(line.kind) * MAX_QUIET_BACKOFF);
       const first = !line.stale;
       line.stale = true;
       this.options.logger?.warn({ line: line.key, quietMs: quiet }, 'IB subscription quiet; re-requesting it');

@@ -80,6 +80,8 @@ export function createIbAdapter(config: unknown = {}, context: Partial<VenueAdap
     defaultQuality: qualityOf(marketDataType),
     quoteSource: resolved.quoteSource,
     stalenessTimeoutMs: resolved.stalenessTimeoutMs,
+    // A line refused for now (10189/10190) is asked for again on the reconnect schedule, growing to a minute apart.
+    retry: { ...resolved.reconnect, maxDelayMs: Math.max(resolved.reconnect.maxDelayMs, 60_000) },
     ...(logger ? { logger } : {}),
   });
   const execution = new IbExecutionClient(connection, instruments, {

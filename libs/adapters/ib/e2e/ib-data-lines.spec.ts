@@ -1,0 +1,98 @@
+import type { MarketData, VenueStatus } from '@ttquant/domain';
+import type { AdapterLogger } from '@ttquant/gateway-api';
+import { EventLog } from './event-log';
+import { expectCleanSession, startIbHarness, type IbHarness } from './fake-tws-venue';
+
+// Per-line behaviour of the data client against the fake TWS: how quiet each kind of line may be, refusals IB
+// lifts by itself, and what every item carries.
+
+const AAPL = { venue: 'IB', symbol: 'AAPL' };
+
+interface LogRecord {
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly context: Record<string, unknown>;
+  readonly message: string;
+}
+
+/** Keeps the adapter's log records. */
+class RecordingLogger implements AdapterLogger {
+  readonly records: LogRecord[] = [];
+  debug(context: object, message = ''): void {
+    this.records.push({ level: 'debug', context: context as Record<string, unknown>, message });
+  }
+  info(context: object, message = ''): void {
+    this.records.push({ level: 'info', context: context as Record<string, unknown>, message });
+  }
+  warn(context: object, message = ''): void {
+    this.records.push({ level: 'warn', context: context as Record<string, unknown>, message });
+  }
+  error(context: object, message = ''): void {
+    this.records.push({ level: 'error', context: context as Record<string, unknown>, message });
+  }
+}
+
+interface Run {
+  h: IbHarness;
+  data: EventLog<MarketData>;
+  statuses: EventLog<VenueStatus>;
+  log: RecordingLogger;
+}
+
+async function started(adapterConfig: Record<string, unknown> = {}): Promise<Run> {
+  const log = new RecordingLogger();
+  const h = await startIbHarness({ fake: { quoteIntervalMs: 20, realTimeBarIntervalMs: 100 }, adapterConfig, logger: log });
+  const data = new EventLog<MarketData>();
+  const statuses = new EventLog<VenueStatus>();
+  h.data.onData(data.push);
+  h.data.onStatus(statuses.push);
+  return { h, data, statuses, log };
+}
+
+function requeriesOf(run: Run, kind: string): number {
+  return run.log.records.filter((r) => r.message.includes('quiet; re-requesting') && String(r.context.line).startsWith(kind)).length;
+}
+
+describe('IB data lines against a fake TWS', () => {
+  let run: Run | undefined;
+
+  afterEach(async () => {
+    const current = run;
+    run = undefined;
+    if (!current) return;
+    try {
+      expectCleanSession(current.h);
+    } finally {
+      await current.h.dispose();
+    }
+  });
+
+  it('asks again for a trades line IB refused for now (10190), reporting DEGRADED until trades flow', async () => {
+    run = await started();
+    const r = run;
+    r.h.fake.failNextRequest('marketData', 10190);
+    await r.h.data.subscribe({ kind: 'trades', instrument: AAPL });
+    await r.statuses.waitFor(
+      () => r.statuses.events.some((s) => s.state === 'DEGRADED' && /IB 10190: .*retrying in \d+ ms/.test(s.detail)),
+      'DEGRADED naming 10190 and the retry',
+    );
+    await r.data.waitFor(() => r.data.events.some((d) => d.kind === 'trade'), 'trades after the retry');
+    await r.statuses.waitFor(() => r.h.data.connectionState === 'CONNECTED', 'CONNECTED once trades flow');
+    expect(r.h.data.subscriptions()).toHaveLength(1);
+  }, 20_000);
+
+  it('gives a tick-by-tick trades line longer to be quiet than quotes, and backs off re-requesting a quiet line', async () => {
+    // The connection watchdog is set far out, so only the per-line watchdog sees the silence.
+    run = await started({ stalenessTimeoutMs: 300, watchdogIntervalMs: 60_000 });
+    const r = run;
+    await r.h.data.subscribe({ kind: 'quotes', instrument: AAPL });
+    await r.h.data.subscribe({ kind: 'trades', instrument: AAPL });
+    await r.data.waitFor(() => r.data.events.some((d) => d.kind === 'trade') && r.data.events.some((d) => d.kind === 'quote'), 'quotes and trades');
+    // 1.3 s of silence: quotes (limit 300 ms, then 600 ms) are asked for again at most twice, trades (1.5 s) never.
+    r.h.fake.stall(1_300);
+    await r.statuses.waitFor(() => r.statuses.events.some((s) => s.state === 'DEGRADED' && s.detail.includes('quiet')), 'a staleness status');
+    await r.statuses.waitFor(() => r.statuses.events.some((s) => s.state === 'CONNECTED' && s.detail.includes('flowing again')), 'data flowing again');
+    expect(requeriesOf(r, 'quotes')).toBeGreaterThanOrEqual(1);
+    expect(requeriesOf(r, 'quotes')).toBeLessThanOrEqual(2);
+    expect(requeriesOf(r, 'trades')).toBe(0);
+  }, 20_000);
+});
