@@ -80,6 +80,22 @@ describe('IB data lines against a fake TWS', () => {
     expect(r.h.data.subscriptions()).toHaveLength(1);
   }, 20_000);
 
+  it('tags reqMktData quotes with the type IB reports for the line, and tick-by-tick, depth and bars, served live only, REALTIME', async () => {
+    run = await started({ marketDataType: 'delayed' });
+    const r = run;
+    await r.h.data.subscribe({ kind: 'quotes', instrument: AAPL });
+    await r.h.data.subscribe({ kind: 'trades', instrument: AAPL });
+    await r.h.data.subscribe({ kind: 'book', instrument: AAPL, depth: 5 });
+    await r.h.data.subscribe({ kind: 'bars', instrument: AAPL, intervalSeconds: 5 });
+    const kinds = ['quote', 'trade', 'book-snapshot', 'bar'] as const;
+    await r.data.waitFor(() => kinds.every((k) => r.data.events.some((d) => d.kind === k)), 'every kind of data');
+    const qualities = (kind: MarketData['kind']): Set<string> => new Set(r.data.events.filter((d) => d.kind === kind).map((d) => d.quality));
+    expect(qualities('quote')).toEqual(new Set(['DELAYED']));
+    expect(qualities('trade')).toEqual(new Set(['REALTIME']));
+    expect(qualities('book-snapshot')).toEqual(new Set(['REALTIME']));
+    expect(qualities('bar')).toEqual(new Set(['REALTIME']));
+  }, 20_000);
+
   it('gives a tick-by-tick trades line longer to be quiet than quotes, and backs off re-requesting a quiet line', async () => {
     // The connection watchdog is set far out, so only the per-line watchdog sees the silence.
     run = await started({ stalenessTimeoutMs: 300, watchdogIntervalMs: 60_000 });

@@ -196,7 +196,7 @@ export class IbDataClient implements DataClient {
       instrument,
       contract: this.instruments.contractOf(subscription.instrument),
       reqId: 0,
-      quality: this.options.defaultQuality,
+      quality: this.initialQuality(kind),
       lastDataAt: Date.now(),
       stale: false,
       quietLimitMs: this.quietLimitOf(kind),
@@ -488,7 +488,7 @@ export class IbDataClient implements DataClient {
     const reqId = this.connection.nextRequestId();
     line.reqId = reqId;
     line.lastDataAt = Date.now();
-    line.quality = this.options.defaultQuality;
+    line.quality = this.initialQuality(line.kind);
     this.byReqId.set(reqId, line);
     line.stopErrors = this.connection.onIdError(reqId, (error) => this.onLineError(line, error));
     const contract = line.contract;
@@ -610,6 +610,16 @@ export class IbDataClient implements DataClient {
     }, delay);
     line.retryTimer.unref?.();
     this.emitStatus(this.computeState(), `${line.key}: IB ${error.code}: ${error.message}; retrying in ${delay} ms`);
+  }
+
+  /**
+   * The quality of a line until IB says otherwise. Only reqMktData lines get a
+   * market data type from IB (and may be delayed or frozen); tick-by-tick,
+   * market depth and real-time bars are served live or refused, so they are
+   * REALTIME whatever type the session asked for.
+   */
+  private initialQuality(kind: LineKind): DataQuality {
+    return kind === 'l1' ? this.options.defaultQuality : 'REALTIME';
   }
 
   private quietLimitOf(kind: LineKind): number {
