@@ -22,9 +22,8 @@ interface MarketState {
  * broker decides each order through a fill policy; this policy matches
  * against the market the suite set, limited by the displayed sizes, and fills
  * the rest later with `fillOrder` as the market moves (the fake's own
- * matching ignores sizes). The fake has no notion of IOC, so for IOC orders
- * this class plays the exchange's part: it fills what is displayed and then
- * cancels the rest through the adapter's connection, as IB would.
+ * matching ignores sizes). An IOC order gets what is displayed when it
+ * arrives; the fake cancels the rest itself, as IB does.
  */
 export class FakeTwsVenue implements FakeVenueControls {
   /** Markets by conId (orders name IB's symbol, e.g. ES, the suite names TTQuant's, e.g. ESZ7). */
@@ -89,7 +88,12 @@ export class FakeTwsVenue implements FakeVenueControls {
       this.take(order, state, remaining);
       return 'fill';
     }
-    if (fill || order.tif === 'IOC') setImmediate(() => this.match());
+    if (state && fill && order.tif === 'IOC' && remaining > 0) {
+      // What is displayed now; the fake cancels the rest of an IOC order itself.
+      this.take(order, state, fill.quantity);
+      return { quantity: fill.quantity, price: fill.price };
+    }
+    if (fill) setImmediate(() => this.match());
     return 'rest';
   }
 
@@ -103,21 +107,14 @@ export class FakeTwsVenue implements FakeVenueControls {
       if (fill && remaining > 0) {
         const quantity = Math.min(remaining, fill.quantity);
         try {
-          this.fake.fillOrder(order.orderId, quantity, fill.price);
+          this.fake.fillOrder(order.orderId, quantity, fill.price, order.clientId);
           this.take(order, state, quantity);
         } catch {
           // Held bracket children and orders not yet working are skipped until they are.
           continue;
         }
       }
-      if (order.tif === 'IOC') this.cancelRest(order);
     }
-  }
-
-  private cancelRest(order: PlacedOrder): void {
-    const left = order.totalQuantity - (this.filled.get(order.orderId) ?? 0);
-    if (left <= 0 || !this.adapter) return;
-    this.adapter.connection.send('cancel the rest of an IOC order', (api) => api.cancelOrder(order.orderId));
   }
 
   private take(order: PlacedOrder, state: MarketState, quantity: number): void {

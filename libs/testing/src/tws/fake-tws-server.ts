@@ -219,8 +219,8 @@ class FakeTwsServer implements FakeTws {
     this.broker.onQuote(contract.conId);
   }
 
-  fillOrder(orderId: number, quantity: number, price?: number): void {
-    this.broker.fill(orderId, quantity, price);
+  fillOrder(orderId: number, quantity: number, price?: number, clientId?: number): void {
+    this.broker.fill(orderId, quantity, price, clientId);
   }
 
   withholdCommissions(count: number): void {
@@ -238,8 +238,8 @@ class FakeTwsServer implements FakeTws {
     return count;
   }
 
-  cancelOrder(orderId: number): void {
-    this.broker.cancelByBroker(orderId);
+  cancelOrder(orderId: number, clientId?: number): void {
+    this.broker.cancelByBroker(orderId, clientId);
   }
 
   openOrders(): PlacedOrder[] {
@@ -367,7 +367,7 @@ class FakeTwsServer implements FakeTws {
     session.state = 'ready';
     this.log(`${session.label}: started API as client ${clientId}`);
     session.send(out.managedAccounts(this.accounts));
-    session.send(out.nextValidId(this.broker.nextValidId()));
+    session.send(out.nextValidId(this.broker.nextValidId(clientId)));
     for (const code of [2104, 2106, 2158]) session.send(out.errorMessage(-1, code, twsMessage(code)));
     for (const waiter of [...this.waiters]) waiter();
   }

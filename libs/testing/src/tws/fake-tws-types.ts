@@ -22,12 +22,13 @@ export interface FakeTwsContract {
 }
 
 /** What the fill policy decides for an order when it is transmitted. */
-export type FillDecision = 'fill' | 'partial' | 'rest' | { reject: string };
+export type FillDecision = 'fill' | 'partial' | 'rest' | { reject: string } | { quantity: number; price?: number };
 
 /**
- * Decides what happens to a transmitted order: fill it now, fill part of it, let it rest, or reject it
- * (error 201 with the given reason). The default fills MKT orders and marketable LMT orders and rests
- * everything else.
+ * Decides what happens to a transmitted order: fill it now, fill half of it (`partial`) or a given
+ * quantity (at a given price, default the touch), let it rest, or reject it (error 201 with the given
+ * reason). The default fills MKT orders and marketable LMT orders and rests everything else. Whatever
+ * the policy decides, the broker cancels what an IOC order leaves and a FOK order it cannot fill whole.
  */
 export type FillPolicy = (order: PlacedOrder) => FillDecision;
 
@@ -127,8 +128,11 @@ export interface FakeTws {
   failNextRequest(kind: FailableRequestKind, code: number, message?: string): void;
   /** Pins the quote of a symbol (the random walk stops for it) and pushes it to subscribers. */
   setQuote(symbol: string, bid: number, ask: number, last?: number): void;
-  /** Fills quantity of a resting order at price (default: the current touch). */
-  fillOrder(orderId: number, quantity: number, price?: number): void;
+  /**
+   * Fills quantity of a resting order at price (default: the current touch). Order ids are per API
+   * client, as at TWS: name the client when two clients used the same id.
+   */
+  fillOrder(orderId: number, quantity: number, price?: number, clientId?: number): void;
   /**
    * The next `count` live fills go out without their COMMISSION_REPORT, as when TWS sends it late:
    * {@link releaseCommissions} sends them, and a REQ_EXECUTIONS answer carries them as usual.
@@ -139,7 +143,7 @@ export interface FakeTws {
   /** Account summary subscriptions active over every live connection (TWS serves two per client). */
   accountSummarySubscriptions(): number;
   /** The broker cancels a live order by itself (as an exchange or IB's risk checks do): status Cancelled, error 202. */
-  cancelOrder(orderId: number): void;
+  cancelOrder(orderId: number, clientId?: number): void;
   /** Orders not yet filled or cancelled. */
   openOrders(): PlacedOrder[];
   /** Net positions keyed by `account:conId`. */

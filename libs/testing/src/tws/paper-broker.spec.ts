@@ -101,4 +101,37 @@ describe('paper broker', () => {
     expect(broker.nextValidId()).toBe(6);
     expect(() => broker.fill(1, 1)).toThrow('expected order 1 to be live and transmitted, it is Filled');
   });
+
+  it('cancels what an IOC order leaves and a FOK order it cannot fill whole, under a custom policy too', () => {
+    const { broker, events } = setup((o) => (o.orderRef === 'resting' ? 'rest' : { quantity: 4, price: 100.5 }));
+    broker.place(placed({ orderId: 1, tif: 'IOC', orderType: 'LMT', lmtPrice: 101 }), aapl);
+    expect(broker.order(1)).toMatchObject({ status: 'Cancelled', filled: 4 });
+    expect(broker.executions().map((e) => `${e.orderId} ${e.shares}@${e.price}`)).toEqual(['1 4@100.5']);
+    broker.place(placed({ orderId: 2, tif: 'FOK', orderType: 'LMT', lmtPrice: 101 }), aapl);
+    expect(broker.order(2)).toMatchObject({ status: 'Cancelled', filled: 0 });
+    broker.place(placed({ orderId: 3, tif: 'IOC', orderType: 'LMT', lmtPrice: 99, orderRef: 'resting' }), aapl);
+    expect(broker.order(3)).toMatchObject({ status: 'Cancelled', filled: 0 });
+    broker.place(placed({ orderId: 4, tif: 'FOK', totalQuantity: 4 }), aapl);
+    expect(broker.order(4)).toMatchObject({ status: 'Filled', filled: 4 });
+    expect(events.filter((e) => e.startsWith('error'))).toEqual([]);
+  });
+
+  it('keeps order ids per API client, as TWS does', () => {
+    const { broker, events } = setup(() => 'rest');
+    broker.place(placed({ orderId: 7, clientId: 1, orderType: 'LMT', lmtPrice: 90 }), aapl);
+    // Another client's order 7 is another order, not a modification of the first.
+    expect(broker.place(placed({ orderId: 7, clientId: 2, action: 'SELL', orderType: 'LMT', lmtPrice: 120 }), aapl)).toBe('new');
+    expect(broker.openOrders()).toHaveLength(2);
+    expect(broker.nextValidId(1)).toBe(8);
+    expect(broker.nextValidId(3)).toBe(1);
+    expect(() => broker.fill(7, 1)).toThrow('expected one order with id 7, clients 1, 2 each have one: name the client id');
+    broker.fill(7, 1, 120, 2);
+    expect(broker.order(7, 2)?.filled).toBe(1);
+    expect(broker.order(7, 1)?.filled).toBe(0);
+    broker.cancel(7, 2);
+    expect(broker.order(7, 2)?.status).toBe('Cancelled');
+    expect(broker.order(7, 1)?.status).toBe('Submitted');
+    broker.cancel(8, 1);
+    expect(events.filter((e) => e.startsWith('error'))).toEqual(['error 7 202', 'error 8 10147']);
+  });
 });

@@ -98,13 +98,14 @@ export function defaultFillPolicy(touchOf: (conId: number) => Touch): FillPolicy
  * full control (policy at placement, {@link PaperBroker.fill} afterwards).
  */
 export class PaperBroker {
-  private readonly orders = new Map<number, BrokerOrder>();
+  /** By `clientId/orderId`: TWS keeps order ids per API client, two clients may use the same id. */
+  private readonly orders = new Map<string, BrokerOrder>();
   private readonly executionsList: BrokerExecution[] = [];
   private readonly positionMap = new Map<string, BrokerPosition>();
   private readonly cash = new Map<string, number>();
   private nextPermId = 1_800_000_000;
   private execSeq = 0;
-  private maxOrderId = 0;
+  private readonly maxOrderIds = new Map<number, number>();
   private readonly policy: FillPolicy;
   private readonly matchMarket: boolean;
 
@@ -127,18 +128,18 @@ export class PaperBroker {
     this.listener = listener;
   }
 
-  /** The id NEXT_VALID_ID reports: above every id seen so far. */
-  nextValidId(): number {
-    return Math.max(this.firstOrderId, this.maxOrderId + 1);
+  /** The id NEXT_VALID_ID reports to a client: above every id it used so far (every client's without one). */
+  nextValidId(clientId?: number): number {
+    const used = clientId === undefined ? Math.max(0, ...this.maxOrderIds.values()) : (this.maxOrderIds.get(clientId) ?? 0);
+    return Math.max(this.firstOrderId, used + 1);
   }
 
   /** Handles a PLACE_ORDER: new order, modification of a live one, or a refusal (103). */
   place(placed: PlacedOrder, contract: FakeTwsContract, extras: PlaceExtras = {}): PlaceOutcome {
-    this.maxOrderId = Math.max(this.maxOrderId, placed.orderId);
-    const existing = this.orders.get(placed.orderId);
+    this.noteOrderId(placed);
+    const existing = this.orders.get(keyOf(placed.clientId, placed.orderId));
     if (existing) {
-      const sameOrder =
-        existing.placed.clientId === placed.clientId && existing.contract.conId === contract.conId && existing.placed.action === placed.action;
+      const sameOrder = existing.contract.conId === contract.conId && existing.placed.action === placed.action;
       if (!sameOrder || !ACTIVE.has(existing.status)) {
         this.listener.orderError(placed, 103, 'Duplicate order id');
         return 'refused';
@@ -158,7 +159,7 @@ export class PaperBroker {
       ocaType: extras.ocaType ?? 0,
     };
     if (extras.expiresAtMs !== undefined) order.expiresAtMs = extras.expiresAtMs;
-    this.orders.set(placed.orderId, order);
+    this.orders.set(keyOf(placed.clientId, placed.orderId), order);
     if (order.held) {
       this.listener.orderChanged(order);
       return 'new';
@@ -169,17 +170,17 @@ export class PaperBroker {
 
   /** Rejects an order outright (error 201), recording it as cancelled. */
   reject(placed: PlacedOrder, contract: FakeTwsContract, reason: string): void {
-    this.maxOrderId = Math.max(this.maxOrderId, placed.orderId);
+    this.noteOrderId(placed);
     const order: BrokerOrder = { placed, contract, permId: this.nextPermId++, status: 'Cancelled', filled: 0, avgFillPrice: 0, lastFillPrice: 0, held: false, ocaType: 0 };
-    this.orders.set(placed.orderId, order);
+    this.orders.set(keyOf(placed.clientId, placed.orderId), order);
     this.listener.orderError(placed, 201, `Order rejected - reason:${reason}`);
     this.listener.orderChanged(order);
   }
 
   /** Cancels a live order (status Cancelled + error 202); unknown ids get 10147, finished ones 10148. */
   cancel(orderId: number, requesterClientId: number): void {
-    const order = this.orders.get(orderId);
-    if (!order || order.placed.clientId !== requesterClientId) {
+    const order = this.orders.get(keyOf(requesterClientId, orderId));
+    if (!order) {
       this.listener.orderError(stubOrder(orderId, requesterClientId), 10147, `OrderId ${orderId} that needs to be cancelled is not found.`);
       return;
     }
@@ -191,8 +192,8 @@ export class PaperBroker {
   }
 
   /** The broker's own cancel of a live order (no client asked); throws for an unknown or finished order. */
-  cancelByBroker(orderId: number): void {
-    const order = this.orders.get(orderId);
+  cancelByBroker(orderId: number, clientId?: number): void {
+    const order = this.find(orderId, clientId);
     if (!order || !ACTIVE.has(order.status)) throw new RangeError(`expected a live order id, ${orderId} is ${order ? order.status : 'unknown'}`);
     this.cancelOrder(order, true);
   }
@@ -203,8 +204,8 @@ export class PaperBroker {
   }
 
   /** Manual fill of a live order (a test's fillOrder). */
-  fill(orderId: number, quantity: number, price?: number): void {
-    const order = this.orders.get(orderId);
+  fill(orderId: number, quantity: number, price?: number, clientId?: number): void {
+    const order = this.find(orderId, clientId);
     if (!order) throw new RangeError(`expected a known order id, got ${orderId}`);
     if (!ACTIVE.has(order.status) || order.held) throw new RangeError(`expected order ${orderId} to be live and transmitted, it is ${order.held ? 'held' : order.status}`);
     const remaining = order.placed.totalQuantity - order.filled;
@@ -236,9 +237,9 @@ export class PaperBroker {
     return [...this.orders.values()].filter((o) => ACTIVE.has(o.status));
   }
 
-  /** One order by id. */
-  order(orderId: number): BrokerOrder | undefined {
-    return this.orders.get(orderId);
+  /** One order by id (of `clientId`; without it, the only order with this id). */
+  order(orderId: number, clientId?: number): BrokerOrder | undefined {
+    return this.find(orderId, clientId);
   }
 
   /** Every fill so far, oldest first. */
@@ -274,7 +275,7 @@ export class PaperBroker {
       return;
     }
     const decision = this.policy(placed);
-    if (typeof decision === 'object') {
+    if (isReject(decision)) {
       this.listener.orderError(placed, 201, `Order rejected - reason:${decision.reject}`);
       return;
     }
@@ -291,8 +292,9 @@ export class PaperBroker {
   /** Releases an order that transmits, and the held orders of its bracket, parent first. */
   private release(order: BrokerOrder): void {
     const rootId = order.placed.parentId !== 0 ? order.placed.parentId : order.placed.orderId;
+    const clientId = order.placed.clientId;
     const family = [...this.orders.values()]
-      .filter((o) => o === order || (o.held && (o.placed.orderId === rootId || o.placed.parentId === rootId)))
+      .filter((o) => o === order || (o.held && o.placed.clientId === clientId && (o.placed.orderId === rootId || o.placed.parentId === rootId)))
       .sort((a, b) => (a.placed.orderId === rootId ? -1 : b.placed.orderId === rootId ? 1 : a.placed.orderId - b.placed.orderId));
     for (const member of family) member.held = false;
     for (const member of family) this.activate(member);
@@ -302,7 +304,7 @@ export class PaperBroker {
   private activate(order: BrokerOrder): void {
     // Only orders not yet working; a release can reach an order twice (its parent's fill, then the loop).
     if (order.status !== 'PreSubmitted') return;
-    const parent = order.placed.parentId !== 0 ? this.orders.get(order.placed.parentId) : undefined;
+    const parent = order.placed.parentId !== 0 ? this.orders.get(keyOf(order.placed.clientId, order.placed.parentId)) : undefined;
     if (parent && parent.status !== 'Filled') {
       if (parent.status === 'Cancelled') {
         this.cancelOrder(order, false);
@@ -313,7 +315,7 @@ export class PaperBroker {
       return;
     }
     const decision = this.policy(order.placed);
-    if (typeof decision === 'object') {
+    if (isReject(decision)) {
       order.status = 'Cancelled';
       this.listener.orderError(order.placed, 201, `Order rejected - reason:${decision.reject}`);
       this.listener.orderChanged(order);
@@ -322,13 +324,32 @@ export class PaperBroker {
     }
     order.status = 'Submitted';
     this.listener.orderChanged(order);
+    const tif = order.placed.tif;
+    // Fill-or-kill: all of it now, or nothing.
+    if (tif === 'FOK' && !this.fillsAll(order, decision)) {
+      this.cancelOrder(order, false);
+      return;
+    }
     if (decision !== 'rest') this.apply(order, decision);
-    // Immediate-or-cancel and fill-or-kill leave nothing resting (a custom policy keeps full control instead).
-    if (this.matchMarket && (order.placed.tif === 'IOC' || order.placed.tif === 'FOK') && ACTIVE.has(order.status)) this.cancelOrder(order, false);
+    // Immediate-or-cancel and fill-or-kill leave nothing resting, whatever decided the fill.
+    if ((tif === 'IOC' || tif === 'FOK') && ACTIVE.has(order.status)) this.cancelOrder(order, false);
+  }
+
+  private fillsAll(order: BrokerOrder, decision: Exclude<FillDecision, { reject: string }>): boolean {
+    const remaining = order.placed.totalQuantity - order.filled;
+    if (decision === 'fill') return true;
+    return typeof decision === 'object' && 'quantity' in decision && decision.quantity >= remaining;
   }
 
   private apply(order: BrokerOrder, decision: Exclude<FillDecision, { reject: string }>): void {
     const remaining = order.placed.totalQuantity - order.filled;
+    if (typeof decision === 'object' && 'quantity' in decision) {
+      const quantity = Math.min(decision.quantity, remaining);
+      if (quantity > 0) {
+        this.execute(order, quantity, decision.price ?? this.marketPrice(order));
+        return;
+      }
+    }
     if (decision === 'fill' && remaining > 0) {
       this.execute(order, remaining, this.marketPrice(order));
       return;
@@ -445,7 +466,21 @@ export class PaperBroker {
   }
 
   private children(order: BrokerOrder): BrokerOrder[] {
-    return [...this.orders.values()].filter((o) => o.placed.parentId === order.placed.orderId);
+    return [...this.orders.values()].filter((o) => o.placed.clientId === order.placed.clientId && o.placed.parentId === order.placed.orderId);
+  }
+
+  private noteOrderId(placed: PlacedOrder): void {
+    this.maxOrderIds.set(placed.clientId, Math.max(this.maxOrderIds.get(placed.clientId) ?? 0, placed.orderId));
+  }
+
+  /** An order by id; without a client id the id must name one order only. */
+  private find(orderId: number, clientId: number | undefined): BrokerOrder | undefined {
+    if (clientId !== undefined) return this.orders.get(keyOf(clientId, orderId));
+    const found = [...this.orders.values()].filter((o) => o.placed.orderId === orderId);
+    if (found.length > 1) {
+      throw new RangeError(`expected one order with id ${orderId}, clients ${found.map((o) => o.placed.clientId).join(', ')} each have one: name the client id`);
+    }
+    return found[0];
   }
 }
 
@@ -502,4 +537,12 @@ function stubOrder(orderId: number, clientId: number): PlacedOrder {
     goodTillDate: '',
     receivedAtMs: 0,
   };
+}
+
+function keyOf(clientId: number, orderId: number): string {
+  return `${clientId}/${orderId}`;
+}
+
+function isReject(decision: FillDecision): decision is { reject: string } {
+  return typeof decision === 'object' && 'reject' in decision;
 }

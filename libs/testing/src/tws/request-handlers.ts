@@ -51,7 +51,7 @@ export class RequestHandlers {
   dispatch(session: ClientSession, m: ClientMessage): void {
     switch (m.id) {
       case OUT.REQ_IDS:
-        return session.send(out.nextValidId(this.ctx.broker.nextValidId()));
+        return session.send(out.nextValidId(this.ctx.broker.nextValidId(session.clientId)));
       case OUT.REQ_MANAGED_ACCTS:
         return session.send(out.managedAccounts(this.ctx.accounts));
       case OUT.REQ_CURRENT_TIME:
@@ -274,7 +274,7 @@ export class RequestHandlers {
     if (c) placed.contract.conId = c.conId;
     if (failure) {
       this.ctx.log(`injected error ${failure.code} for order ${w.orderId}`);
-      if (failure.code === 201 && c && !this.ctx.broker.order(w.orderId)) this.ctx.broker.reject(placed, c, failure.message.replace(/^Order rejected - reason:/, ''));
+      if (failure.code === 201 && c && !this.ctx.broker.order(w.orderId, session.clientId)) this.ctx.broker.reject(placed, c, failure.message.replace(/^Order rejected - reason:/, ''));
       else session.send(out.errorMessage(w.orderId, failure.code, failure.message));
       return;
     }
