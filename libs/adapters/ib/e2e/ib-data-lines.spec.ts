@@ -1,5 +1,7 @@
-import type { MarketData, VenueStatus } from '@ttquant/domain';
-import type { AdapterLogger } from '@ttquant/gateway-api';
+import { Decimal, systemClock, type Instrument, type MarketData, type VenueStatus } from '@ttquant/domain';
+import type { AdapterLogger, InstrumentCache } from '@ttquant/gateway-api';
+import { startFakeTws } from '@ttquant/testing';
+import { createIbAdapter } from '../src';
 import { EventLog } from './event-log';
 import { expectCleanSession, startIbHarness, type IbHarness } from './fake-tws-venue';
 
@@ -7,6 +9,19 @@ import { expectCleanSession, startIbHarness, type IbHarness } from './fake-tws-v
 // lifts by itself, and what every item carries.
 
 const AAPL = { venue: 'IB', symbol: 'AAPL' };
+const staleAapl: Instrument = {
+  id: AAPL,
+  venueInstrumentId: '265598',
+  assetClass: 'EQUITY',
+  exchange: 'SMART',
+  currency: 'USD',
+  baseCurrency: '',
+  multiplier: Decimal.ONE,
+  tickSize: Decimal.parse('0.05'),
+  lotSize: Decimal.ONE,
+  minQuantity: Decimal.ONE,
+  description: 'APPLE INC',
+};
 
 interface LogRecord {
   readonly level: 'debug' | 'info' | 'warn' | 'error';
@@ -94,6 +109,38 @@ describe('IB data lines against a fake TWS', () => {
     expect(qualities('trade')).toEqual(new Set(['REALTIME']));
     expect(qualities('book-snapshot')).toEqual(new Set(['REALTIME']));
     expect(qualities('bar')).toEqual(new Set(['REALTIME']));
+  }, 20_000);
+
+  it('warns once per line when IB quotes a contract with another tick than the (stale, cached) instrument has', async () => {
+    const fake = await startFakeTws({ quoteIntervalMs: 20 });
+    const log = new RecordingLogger();
+    // A cached AAPL from long ago, with a tick of 0.05 where IB now says 0.01; fresh enough to be used.
+    const cache: InstrumentCache = {
+      get: async (id) => (id.symbol === 'AAPL' ? { instrument: staleAapl, firstSeen: 0n, lastSeen: systemClock.nowNanos() } : undefined),
+      put: async () => undefined,
+      list: async () => [],
+    };
+    const ib = createIbAdapter(
+      { port: fake.port, clientId: 12, instruments: [{ symbol: 'AAPL', secType: 'STK', primaryExchange: 'NASDAQ' }] },
+      { clock: systemClock, logger: log, instrumentCache: cache },
+      { env: {} },
+    );
+    try {
+      await ib.instruments.load();
+      await ib.data.connect();
+      const data = new EventLog<MarketData>();
+      ib.data.onData(data.push);
+      await ib.data.subscribe({ kind: 'quotes', instrument: AAPL });
+      await data.waitFor(() => data.events.filter((d) => d.kind === 'quote').length >= 3, 'quotes');
+      const warnings = log.records.filter((r) => r.level === 'warn' && r.message.includes('tick differs'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0].context).toMatchObject({ minTick: 0.01, tickSize: '0.05' });
+      expect(ib.data.tickMismatches).toBe(1);
+      expectCleanSession({ adapter: ib, fake });
+    } finally {
+      await ib.dispose();
+      await fake.close();
+    }
   }, 20_000);
 
   it('gives a tick-by-tick trades line longer to be quiet than quotes, and backs off re-requesting a quiet line', async () => {

@@ -31,13 +31,11 @@ import { farmStatus } from './parsing/ib-errors';
 import {
   DepthSide,
   L1Book,
-  parseRawTickPrice,
   parseRawTickReqParams,
   qualityOf,
   toPrice,
   toQuote,
   toSize,
-  type IbTickAttributes,
 } from './parsing/market-data';
 
 /** IB real-time bars come in one size: 5 seconds. */
@@ -82,8 +80,6 @@ interface Line {
   readonly asks?: DepthSide;
   /** minTick as IB's TICK_REQ_PARAMS says it (read from the raw frame; the decoder reads it as an integer). */
   minTick?: number;
-  /** Attribute bits of the last TICK_PRICE (read from the raw frame; the decoder collapses them). */
-  attributes?: IbTickAttributes;
 }
 
 /** Options of {@link IbDataClient}. */
@@ -141,6 +137,8 @@ export class IbDataClient implements DataClient {
   private lease: IbConnectionLease | undefined;
   /** Times a quiet line was re-requested by the staleness watchdog. */
   staleResubscriptions = 0;
+  /** Lines whose market data tick (TICK_REQ_PARAMS) differed from their instrument's tick size. */
+  tickMismatches = 0;
 
   constructor(
     private readonly connection: IbConnection,
@@ -313,24 +311,27 @@ export class IbDataClient implements DataClient {
     }
   }
 
+  /**
+   * Reads what the pinned decoder mangles from the raw frame: TICK_REQ_PARAMS's
+   * minTick (read as an integer there). A market data tick unlike the
+   * instrument's tick size means the contract (often a stale cached one)
+   * rounds prices wrongly: the operator is told once per line.
+   */
   private onRaw(fields: string[]): void {
-    const tick = parseRawTickPrice(fields);
-    if (tick) {
-      const line = this.byReqId.get(tick.reqId);
-      if (line) line.attributes = tick.attributes;
-      return;
-    }
     const params = parseRawTickReqParams(fields);
-    if (params) {
-      const line = this.byReqId.get(params.reqId);
-      if (!line) return;
-      line.minTick = params.minTick;
-      if (params.minTick > 0 && Math.abs(params.minTick - line.instrument.tickSize.toNumber()) > 1e-12) {
-        this.options.logger?.debug(
-          { symbol: line.instrument.id.symbol, minTick: params.minTick, tickSize: line.instrument.tickSize.toString() },
-          'IB market data tick differs from the contract tick',
-        );
-      }
+    if (!params) return;
+    const line = this.byReqId.get(params.reqId);
+    if (!line) return;
+    const known = line.minTick;
+    line.minTick = params.minTick;
+    if (known === params.minTick || !(params.minTick > 0)) return;
+    const tickSize = line.instrument.tickSize.toNumber();
+    if (Math.abs(params.minTick - tickSize) > 1e-12 * Math.max(1, tickSize)) {
+      this.tickMismatches += 1;
+      this.options.logger?.warn(
+        { line: line.key, minTick: params.minTick, tickSize: line.instrument.tickSize.toString() },
+        'IB market data tick differs from the instrument tick size: prices are rounded to the instrument tick; reload the contract',
+      );
     }
   }
 

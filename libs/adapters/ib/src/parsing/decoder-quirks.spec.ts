@@ -3,7 +3,7 @@ import type { ContractDetails } from '@stoqey/ib';
 import { Decimal, type Instrument } from '@ttquant/domain';
 import fixtures from '../../test-data/decoder-quirks.json';
 import { normalizeLastTradeDate } from './contracts';
-import { L1Book, parseRawTickPrice, parseRawTickReqParams, toQuote } from './market-data';
+import { L1Book, parseRawTickReqParams, toQuote } from './market-data';
 
 interface Decoded {
   name: string;
@@ -62,17 +62,6 @@ describe('pinned @stoqey/ib decoder quirks and their workarounds', () => {
     expect(quote?.bidSize.toString()).toBe('300');
     expect(quote?.askSize.toString()).toBe('200');
     expect(quote?.bidPrice.toString()).toBe('189.51');
-  });
-
-  it('collapses the TICK_PRICE attribute mask to one boolean; the raw frame keeps pastLimit and preOpen apart', () => {
-    const decoded = decode(fixtures.tickPricePastLimit, fixtures.tickPricePreOpen);
-    const collapsed = decoded.events.filter((e) => e.name === 'tickPrice').map((e) => e.args[3]);
-    expect(collapsed).toEqual([true, true]);
-
-    expect(parseRawTickPrice(fixtures.tickPricePastLimit)?.attributes).toEqual({ canAutoExecute: false, pastLimit: true, preOpen: false });
-    expect(parseRawTickPrice(fixtures.tickPricePreOpen)?.attributes).toEqual({ canAutoExecute: false, pastLimit: false, preOpen: true });
-    expect(parseRawTickPrice(fixtures.tickPricePreOpen)).toMatchObject({ reqId: 1000000001, tickType: 2, price: 189.53, size: 200 });
-    expect(parseRawTickPrice(fixtures.tickSizeBid)).toBeUndefined();
   });
 
   it('reads minTick of TICK_REQ_PARAMS as an integer; the raw frame gives 0.01', () => {

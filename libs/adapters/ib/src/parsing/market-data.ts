@@ -52,23 +52,6 @@ export const TICK = {
   DELAYED_LAST_SIZE: 71,
 } as const;
 
-/** The attribute bits of a TICK_PRICE message, as IB defines them. */
-export interface IbTickAttributes {
-  readonly canAutoExecute: boolean;
-  readonly pastLimit: boolean;
-  readonly preOpen: boolean;
-}
-
-/** A TICK_PRICE message read from its raw fields. */
-export interface RawTickPrice {
-  readonly reqId: number;
-  readonly tickType: number;
-  readonly price: number;
-  /** The size carried in the message (absent when empty). */
-  readonly size?: number;
-  readonly attributes: IbTickAttributes;
-}
-
 /** A TICK_REQ_PARAMS message read from its raw fields. */
 export interface RawTickReqParams {
   readonly reqId: number;
@@ -77,29 +60,7 @@ export interface RawTickReqParams {
   readonly snapshotPermissions: number;
 }
 
-const TICK_PRICE_MSG = '1';
 const TICK_REQ_PARAMS_MSG = '81';
-
-/**
- * Reads a TICK_PRICE message from the raw fields of its frame
- * (`1, version, reqId, tickType, price, size, attrMask`). The pinned decoder
- * reads the attribute mask as one boolean (`!!parseInt(mask)`), so pastLimit
- * (bit 1) and preOpen (bit 2) look like canAutoExecute (bit 0); this keeps the bits.
- * @returns undefined for any other message or a frame too short to be one.
- */
-export function parseRawTickPrice(fields: readonly string[]): RawTickPrice | undefined {
-  if (fields[0] !== TICK_PRICE_MSG || fields.length < 5) return undefined;
-  const version = Number(fields[1]);
-  const size = version >= 2 && fields[5] !== undefined && fields[5] !== '' ? Number(fields[5]) : undefined;
-  const mask = version >= 3 ? Number.parseInt(fields[6] ?? '0', 10) || 0 : 0;
-  return {
-    reqId: Number.parseInt(fields[2], 10),
-    tickType: Number.parseInt(fields[3], 10),
-    price: Number(fields[4]),
-    ...(size !== undefined && Number.isFinite(size) ? { size } : {}),
-    attributes: { canAutoExecute: (mask & 1) !== 0, pastLimit: (mask & 2) !== 0, preOpen: (mask & 4) !== 0 },
-  };
-}
 
 /**
  * Reads a TICK_REQ_PARAMS message from its raw fields
