@@ -29,7 +29,8 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { formatSummary, median, type LatencySummary } from './latency-stats';
 import { RAW_ROLES, runRawRole, runRawRound, type RawRole, type RawRoundResult } from './raw-round';
-import { ensureBundles } from './bench-processes';
+import { ensureBundles } from '@ttquant/testing';
+import { BENCH_APPS } from './bench-processes';
 import { runTtquantRound, type RoundOptions, type TtquantRoundResult } from './ttquant-round';
 
 const GOAL_RATIO = 1.5;
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
   };
   const only = textArg('only');
   if (only !== undefined && only !== 'ttquant' && only !== 'raw') throw new Error(`--only: expected ttquant or raw, was ${only}`);
-  ensureBundles(root);
+  ensureBundles(root, BENCH_APPS);
   console.log(
     `latency bench: ${fmt(options.ticksPerSecond)} ticks/s, an order every ${options.every} ticks, ` +
       `${rounds} rounds × (${options.warmupSeconds} s warm-up + ${options.seconds} s measured) per mode` +

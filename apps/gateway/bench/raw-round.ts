@@ -4,7 +4,7 @@ import { Decimal, systemClock, type OrderSpec, type QuoteTick } from '@ttquant/d
 import { encodePayload } from '@ttquant/protocol';
 import * as zmq from 'zeromq';
 import { summarise, type LatencySummary } from './latency-stats';
-import { cpuShares, processCpuSeconds } from './bench-processes';
+import { cpuShares, processCpuSeconds } from '@ttquant/testing';
 import type { RoundOptions } from './ttquant-round';
 
 /*

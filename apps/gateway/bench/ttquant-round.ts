@@ -6,8 +6,8 @@ import { systemClock, type Heartbeat } from '@ttquant/domain';
 import { decodeInbound, fetchGatewayState } from '@ttquant/service-bus';
 import { parseLatencySamples, type LatencySample } from '../src/latency-recorder';
 import { summarise, type LatencySummary } from './latency-stats';
-import { ServiceProcess } from '@ttquant/testing';
-import { cpuShares, processCpuSeconds, type BenchApp } from './bench-processes';
+import { cpuShares, processCpuSeconds, ServiceProcess } from '@ttquant/testing';
+import type { BenchApp } from './bench-processes';
 
 /** How a round is run; shared with the raw round. */
 export interface RoundOptions {

@@ -32,7 +32,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { ensureBundles } from './bench-bundles';
+import { ensureBundles } from '@ttquant/testing';
 import { createBenchSchema, type BenchSchema } from './bench-database';
 import { makeQuotes } from './bench-quotes';
 import { BUS_ROLES, runBusRawTrial, runBusRole, type BusRole } from './bus-raw-round';
@@ -184,7 +184,7 @@ async function main(): Promise<void> {
     });
   }
 
-  ensureBundles(root);
+  ensureBundles(root, ['hub', 'persistence']);
   const schema = await createBenchSchema();
   cleanups.push(() => schema.drop());
   console.log(

@@ -8,3 +8,4 @@ export { DEFAULT_FAKE_TWS_CONTRACTS } from './tws/contract-registry';
 export { PACING_RULES } from './tws/historical-pacing';
 export { connectIbClient, IB_DECODE_ERROR, type IbTestClient, type IbTestClientOptions, type IbReportedError } from './tws/ib-test-client';
 export { fakeTwsHarness, type FakeTwsHarness } from './tws/fake-tws-harness';
+export * from './bench-support';
