@@ -40,8 +40,8 @@ export interface ReplayStats {
  * Fetches what persistence missed from the publishers' journals: messages 1..n-1
  * of a stream first seen at sequence n (published before persistence joined, or
  * lost to the PUB/SUB slow-joiner race), and every sequence gap. Requests run one
- * at a time per service; the storage keys make a message that arrives twice
- * (live and replayed) count once.
+ * at a time per service and lane (gaps; open-ended catch-ups); the storage keys
+ * make a message that arrives twice (live and replayed) count once.
  */
 export class ReplayRecovery {
   readonly stats: ReplayStats = { requests: 0, recovered: 0, unrecoverable: 0, failures: 0 };
@@ -97,16 +97,19 @@ export class ReplayRecovery {
       this.options.logger.warn({ ...range, epoch: range.epoch.toString() }, 'missed messages of a service with no replay endpoint');
       return;
     }
-    const previous = this.queues.get(range.service) ?? Promise.resolve();
-    this.queues.set(range.service, previous.then(() => this.recover(endpoint, range)));
+    // Two lanes per service: open-ended catch-ups (many at start-up, slow while the publisher is still
+    // down) never hold back the fetch of a gap that just happened.
+    const lane = `${range.service}/${range.to === undefined ? 'catch-up' : 'gaps'}`;
+    const previous = this.queues.get(lane) ?? Promise.resolve();
+    this.queues.set(lane, previous.then(() => this.recover(endpoint, lane, range)));
   }
 
-  private async recover(endpoint: string, range: MissingRange): Promise<void> {
-    let requester = this.requesters.get(endpoint);
+  private async recover(endpoint: string, lane: string, range: MissingRange): Promise<void> {
+    let requester = this.requesters.get(lane);
     if (!requester) {
-      requester = new Requester({ name: `replay-${range.service}`, timeoutMs: this.options.timeoutMs ?? 5_000 });
+      requester = new Requester({ name: `replay-${lane.replace('/', '-')}`, timeoutMs: this.options.timeoutMs ?? 5_000 });
       requester.connect(endpoint);
-      this.requesters.set(endpoint, requester);
+      this.requesters.set(lane, requester);
     }
     let from = range.from;
     // Open-ended: up to the journal's last sequence, learnt from the first answer.
