@@ -55,6 +55,14 @@ describe('IB connection against a fake TWS', () => {
     expect(ib.connection.connectionState).toBe('DISCONNECTED');
   });
 
+  it('takes DU and DF accounts as paper ones and nothing else starting with D', async () => {
+    const odd = adapter(await fakeTws(['DX1234567']));
+    await expect(odd.execution.connect()).rejects.toThrow(/expected a paper account \(DU\.\.\.\) on a paper connection, TWS manages DX\*\*\*\*67/);
+    const advisor = adapter(await fakeTws(['DF1234567']), { clientId: 8 });
+    await advisor.execution.connect();
+    expect(advisor.execution.account).toBe('DF1234567');
+  });
+
   it('refuses a live adapter whose IB_ACCOUNT is not among the managed accounts, and accepts the right one', async () => {
     const fake = await fakeTws(['U2222222', 'U3333333']);
     const wrong = adapter(fake, { live: true }, { IB_ACCOUNT: 'U1111111' });

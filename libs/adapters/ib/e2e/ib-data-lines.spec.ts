@@ -109,6 +109,8 @@ describe('IB data lines against a fake TWS', () => {
     expect(qualities('trade')).toEqual(new Set(['REALTIME']));
     expect(qualities('book-snapshot')).toEqual(new Set(['REALTIME']));
     expect(qualities('bar')).toEqual(new Set(['REALTIME']));
+    // IB gives prints no id: none is made up (exchange and second would collide within a second).
+    expect(new Set(r.data.events.flatMap((d) => (d.kind === 'trade' ? [d.tradeId] : [])))).toEqual(new Set(['']));
   }, 20_000);
 
   it('warns once per line when IB quotes a contract with another tick than the (stale, cached) instrument has', async () => {

@@ -106,6 +106,22 @@ describe('IB data client recovery against a fake TWS', () => {
     20_000,
   );
 
+  it.each([1100, 2110])(
+    'keeps every subscription through %i (DEGRADED) and 1102 (restored, data kept): data flows on the same lines',
+    async (code) => {
+      run = await streaming();
+      const r = run;
+      r.h.fake.sendNotice(code);
+      await r.statuses.waitFor(() => r.h.data.connectionState === 'DEGRADED', `DEGRADED on ${code}`);
+      // The socket lives through the outage; TWS keeps the lines and resumes them with 1102, asked for nothing.
+      r.h.fake.sendNotice(1102);
+      await r.statuses.waitFor(() => r.h.data.connectionState === 'CONNECTED', 'CONNECTED on 1102');
+      await everyKindAfter(r, r.data.size, 'every kind of data after 1102');
+      expect(r.h.adapter.data.staleResubscriptions).toBe(0);
+    },
+    20_000,
+  );
+
   it(
     'turns farm notices into data status events (2103 DEGRADED, 2104 CONNECTED)',
     async () => {

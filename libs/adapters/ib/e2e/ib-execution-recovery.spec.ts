@@ -221,13 +221,14 @@ describe('IB execution client recovery against a fake TWS', () => {
     20_000,
   );
 
-  it(
-    'refuses orders while TWS has lost IB (1100, DEGRADED) and takes them again once restored (1102)',
-    async () => {
+  it.each([1100, 2110])(
+    'refuses orders while TWS has lost IB (%i, DEGRADED) and takes them again once restored (1102)',
+    async (code) => {
       run = await started();
       const r = run;
-      r.h.fake.sendNotice(1100);
-      await r.reports.waitFor(() => r.h.execution.connectionState === 'DEGRADED', 'DEGRADED on 1100');
+      r.h.fake.sendNotice(code);
+      await r.reports.waitFor(() => r.h.execution.connectionState === 'DEGRADED', `DEGRADED on ${code}`);
+      expect(r.h.adapter.connection.connectionState).toBe('DEGRADED');
       const refused = spec(r.h, { side: 'BUY', type: 'MARKET' });
       await expect(r.h.execution.submit(refused)).rejects.toBeInstanceOf(DisconnectedError);
       r.h.fake.sendNotice(1102);

@@ -253,8 +253,8 @@ export class IbDataClient implements DataClient {
         if (line) line.quality = qualityOf(type);
       }),
       c.on('tickByTickBidAsk', (reqId, time, bid, ask, bidSize, askSize) => this.onBidAsk(reqId, time, bid, ask, bidSize, askSize)),
-      c.on('tickByTickAllLast', (reqId, _type, time, price, size, _attribs, exchange) =>
-        this.onTrade(reqId, time, price, size, exchange),
+      c.on('tickByTickAllLast', (reqId, _type, time, price, size) =>
+        this.onTrade(reqId, time, price, size),
       ),
       c.on('updateMktDepth', (reqId, position, operation, side, price, size) => this.onDepth(reqId, position, operation, side, price, size)),
       c.on('updateMktDepthL2', (reqId, position, _maker, operation, side, price, size) =>
@@ -269,8 +269,9 @@ export class IbDataClient implements DataClient {
   private onLinkStatus(status: IbLinkStatus): void {
     if (!this.connected) return;
     this.linkState = status.state;
-    if (status.state !== 'CONNECTED') {
-      // Request ids of the old session mean nothing in the next one.
+    if (status.state === 'RECONNECTING' || status.state === 'DISCONNECTED') {
+      // Request ids of the old session mean nothing in the next one. A DEGRADED link (1100, 2110) keeps its
+      // socket and TWS its lines: 1102 resumes them as they are, 1101 has them all asked for again.
       for (const line of this.lines.values()) this.forgetRequest(line);
     }
     this.refreshState(status.reason);
@@ -335,7 +336,7 @@ export class IbDataClient implements DataClient {
     }
   }
 
-  private onTrade(reqId: number, time: string, price: number, size: number, exchange: string): void {
+  private onTrade(reqId: number, time: string, price: number, size: number): void {
     const line = this.touch(reqId);
     if (!line || line.kind !== 'trades' || !(price > 0)) return;
     const now = this.options.clock.nowNanos();
@@ -349,7 +350,8 @@ export class IbDataClient implements DataClient {
       price: toPrice(line.instrument, price),
       size: toSize(size ?? 0),
       aggressor: 'NONE',
-      tradeId: exchange ? `${exchange}:${time}` : '',
+      // IB gives prints no id; exchange and second would collide for two prints in one second.
+      tradeId: '',
     });
   }
 

@@ -185,7 +185,7 @@ export class IbExecutionClient implements ExecutionClient {
       maxRequeries: COMMISSION_REQUERIES,
       ...(options.logger ? { logger: options.logger } : {}),
       toFill: (execution, contract, commission, receivedAt) => this.fillOf(execution, contract, commission, receivedAt),
-      emit: (fill, commission) => this.emitFill(fill, commission),
+      emit: (fill, commission, execution) => this.emitFill(fill, commission, execution),
       requery: (since) => {
         if (!this.connected || !this.connection.ready) return false;
         this.queryExecutions(since).catch((error: unknown) => this.options.logger?.warn({ err: error }, 'IB executions query for a late commission failed'));
@@ -829,14 +829,15 @@ export class IbExecutionClient implements ExecutionClient {
   }
 
   /** Emits a complete fill (the matcher calls this once per execId), then any order report that was waiting for it. */
-  private emitFill(fill: Fill, commission: CommissionReport | undefined): void {
+  private emitFill(fill: Fill, commission: CommissionReport | undefined, execution: Execution): void {
     if (this.lastExecutionTime === undefined || fill.eventTime > this.lastExecutionTime) this.lastExecutionTime = fill.eventTime;
     const realized = commission?.realizedPNL;
     if (realized !== undefined && Number.isFinite(realized) && Math.abs(realized) < 1e12) {
       const symbol = fill.instrument.symbol;
       this.realized.set(symbol, (this.realized.get(symbol) ?? Decimal.ZERO).add(Decimal.fromNumber(realized)));
     }
-    const tracked = this.byClientId.get(fill.clientOrderId);
+    // By IB's key, as fillOf: an orderRef may be empty or repeated by another system.
+    const tracked = this.byKey.get(orderKey(execution.clientId ?? this.connection.clientId, execution.orderId, execution.permId));
     if (tracked) {
       tracked.emittedFilled = tracked.emittedFilled.add(fill.quantity);
       tracked.emittedFillValue = tracked.emittedFillValue.add(fill.quantity.mul(fill.price));

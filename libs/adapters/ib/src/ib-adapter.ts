@@ -1,7 +1,7 @@
 import { systemClock } from '@ttquant/domain';
 import type { VenueAdapter, VenueAdapterContext, VenueAdapterFactory } from '@ttquant/gateway-api';
 import { describeIbConfig, loadIbConfig, type ResolvedIbConfig } from './config';
-import { IbConnection, type IbApiFactory } from './connection/ib-connection';
+import { IbConnection } from './connection/ib-connection';
 import { IbDataClient } from './data-client';
 import { IbExecutionClient } from './execution-client';
 import { IbHistoryClient } from './history-client';
@@ -24,10 +24,6 @@ export interface IbAdapter extends VenueAdapter {
 export interface IbAdapterOptions {
   /** Where `IB_ACCOUNT` is read from; `process.env` by default. */
   readonly env?: NodeJS.ProcessEnv;
-  /** Builds the IBApi of each connection attempt. */
-  readonly apiFactory?: IbApiFactory;
-  /** Source of the reconnect jitter. */
-  readonly random?: () => number;
 }
 
 /**
@@ -64,8 +60,6 @@ export function createIbAdapter(config: unknown = {}, context: Partial<VenueAdap
       requestIdBase: resolved.requestIdBase,
     },
     logger,
-    options.apiFactory,
-    options.random,
   );
   const instruments = new IbInstrumentProvider(connection, {
     venue: resolved.venue,

@@ -7,7 +7,7 @@ export const IB_ADAPTER_KIND = 'ib';
 export * from './config';
 export * from './history-source';
 export { IbConnection, IbSessionRefusedError, IB_DECODE_ERROR } from './connection/ib-connection';
-export type { IbConnectionOptions, IbLinkStatus, IbNotice, IbSession, IbApiFactory } from './connection/ib-connection';
+export type { IbConnectionLease, IbConnectionOptions, IbLinkStatus, IbNotice, IbSession } from './connection/ib-connection';
 export { Backoff } from './connection/backoff';
 export { OrderIdAllocator, RequestIdAllocator, IbIdError } from './connection/id-allocators';
 export { IB_ERRORS, ibError, classifyIbMessage, farmStatus } from './parsing/ib-errors';

@@ -116,16 +116,11 @@ export class PaperBroker {
     accounts: readonly string[],
     private readonly startingCash: number,
     customPolicy: FillPolicy | undefined,
-    private listener: BrokerListener,
+    private readonly listener: BrokerListener,
   ) {
     for (const account of accounts) this.cash.set(account, startingCash);
     this.policy = customPolicy ?? defaultFillPolicy(touchOf);
     this.matchMarket = customPolicy === undefined;
-  }
-
-  /** Replaces the listener (the server wires itself in after construction). */
-  setListener(listener: BrokerListener): void {
-    this.listener = listener;
   }
 
   /** The id NEXT_VALID_ID reports to a client: above every id it used so far (every client's without one). */

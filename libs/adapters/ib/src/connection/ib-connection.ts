@@ -93,10 +93,8 @@ interface EmitterLike {
   removeAllListeners(): unknown;
 }
 
-/** Builds the IBApi of one connection attempt; tests may wrap it. */
-export type IbApiFactory = (options: { host: string; port: number; clientId: number; maxReqPerSec: number }) => IBApi;
-
-const defaultApiFactory: IbApiFactory = (options) => new IBApi(options);
+// IB paper accounts: DU (individual) and DF (advisor/friends-and-family masters).
+const PAPER_ACCOUNT = /^D[UF]/;
 
 /** The code @stoqey/ib reports when it cannot decode a message (a field too few or too many). */
 export const IB_DECODE_ERROR = 505;
@@ -150,10 +148,8 @@ export class IbConnection {
   constructor(
     private readonly options: IbConnectionOptions,
     private readonly logger?: AdapterLogger,
-    private readonly createApi: IbApiFactory = defaultApiFactory,
-    random: () => number = Math.random,
   ) {
-    this.backoff = new Backoff(options.reconnect, random);
+    this.backoff = new Backoff(options.reconnect);
     this.requestIds = new RequestIdAllocator(options.requestIdBase);
     this.orderIds = new OrderIdAllocator(options.requestIdBase);
   }
@@ -396,7 +392,7 @@ export class IbConnection {
     if (this.stopped) return;
     this.closeApi();
     this.setState(this.sessionNumber === 0 ? 'CONNECTING' : 'RECONNECTING', `connecting to ${this.options.host}:${this.options.port}`);
-    const api = this.createApi({
+    const api = new IBApi({
       host: this.options.host,
       port: this.options.port,
       clientId: this.options.clientId,
@@ -487,7 +483,9 @@ export class IbConnection {
         }
         return this.linkDown(`IB 326: client id ${this.options.clientId} is already in use`);
       case 1100:
-        this.setState('DEGRADED', `IB 1100: ${message}`);
+      case 2110:
+        // TWS lost IB (1100) or its own server link (2110): the socket lives, but orders cannot reach IB.
+        this.setState('DEGRADED', `IB ${code}: ${message}`);
         break;
       case 1101:
       case 1102:
@@ -544,7 +542,7 @@ export class IbConnection {
       return undefined;
     }
     const account = wanted !== '' ? wanted : this.accounts[0];
-    if (!this.options.live && !account.startsWith('D')) {
+    if (!this.options.live && !PAPER_ACCOUNT.test(account)) {
       this.refuse(
         `expected a paper account (DU...) on a paper connection, TWS manages ${maskAccount(account)}; ` +
           'set live = true and IB_ACCOUNT to trade a live account',

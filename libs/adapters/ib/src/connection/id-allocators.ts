@@ -48,11 +48,6 @@ export class OrderIdAllocator {
     this.nextId = Math.max(this.nextId, nextValidId);
   }
 
-  /** True once seeded by a connection. */
-  get seeded(): boolean {
-    return this.nextId > 0;
-  }
-
   /**
    * A fresh order id.
    * @throws IbIdError before the first nextValidId, or when ids would run into request ids.

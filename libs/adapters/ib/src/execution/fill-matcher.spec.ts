@@ -112,6 +112,21 @@ describe('IbFillMatcher', () => {
     expect(h.matcher.pendingCount).toBe(0);
   });
 
+  it('takes an execution IB corrects (same id, last part raised) as no new fill, and counts it', () => {
+    const h = harness();
+    h.matcher.onCommission(COMMISSION);
+    h.matcher.offer(EXECUTION, CONTRACT, 5_000_000_000n);
+    const correction: Execution = { ...EXECUTION, execId: '0000e0d5.6543a1b2.01.02', price: 5000.5 };
+    h.matcher.offer(correction, CONTRACT, 6_000_000_000n);
+    h.matcher.onCommission({ ...COMMISSION, execId: correction.execId });
+    expect(h.emitted.map((e) => e.fill.execId)).toEqual([EXECUTION.execId]);
+    expect(h.matcher.corrections).toBe(1);
+    // Another execution of the order is a fill of its own.
+    h.matcher.onCommission({ ...COMMISSION, execId: '0000e0d5.6543a1b3.01.01' });
+    h.matcher.offer({ ...EXECUTION, execId: '0000e0d5.6543a1b3.01.01' }, CONTRACT, 7_000_000_000n);
+    expect(h.emitted).toHaveLength(2);
+  });
+
   it('drops held fills on clear and names them', () => {
     const h = harness();
     h.matcher.offer(EXECUTION, CONTRACT, 5_000_000_000n);

@@ -16,7 +16,7 @@ export interface IbFillMatcherOptions {
   /** The domain fill of an execution with its commission report (undefined: given up). */
   toFill(execution: Execution, contract: Contract, commission: CommissionReport | undefined, receivedAt: UnixNanos): Fill;
   /** Hands a complete fill on; called once per execId. */
-  emit(fill: Fill, commission: CommissionReport | undefined): void;
+  emit(fill: Fill, commission: CommissionReport | undefined, execution: Execution): void;
   /**
    * Asks IB for the executions since `since` again (TWS sends their commission
    * reports with them). Returns false when no session is ready: the wait then
@@ -48,11 +48,15 @@ interface PendingFill {
 export class IbFillMatcher {
   private readonly commissions = new Map<string, CommissionReport>();
   private readonly pending = new Map<string, PendingFill>();
-  private readonly emitted = new Set<string>();
+  /** Execution ids handed on, by their base (the id without its correction suffix). */
+  private readonly emitted = new Map<string, string>();
   private readonly givenUp = new Set<string>();
   private waiters: (() => void)[] = [];
 
   constructor(private readonly options: IbFillMatcherOptions) {}
+
+  /** Executions IB corrected after their fill was emitted (reported, not applied). */
+  corrections = 0;
 
   /** Fills held for their commission. */
   get pendingCount(): number {
@@ -61,7 +65,7 @@ export class IbFillMatcher {
 
   /** True when the execution was handed on already or waits for its commission. */
   knows(execId: string): boolean {
-    return this.emitted.has(execId) || this.pending.has(execId);
+    return this.emitted.get(baseOf(execId)) === execId || this.pending.has(execId);
   }
 
   /** The commission report of an execution, when it came. */
@@ -80,9 +84,19 @@ export class IbFillMatcher {
   offer(execution: Execution, contract: Contract, receivedAt: UnixNanos): void {
     const execId = execution.execId ?? '';
     if (execId === '' || this.knows(execId)) return;
+    const corrected = this.emitted.get(baseOf(execId));
+    if (corrected !== undefined) {
+      // IB corrects an execution by sending it again with the last part of its id raised: not a new fill.
+      this.options.logger?.error(
+        { execId, corrects: corrected, shares: execution.shares, price: execution.price },
+        'IB corrected an execution already emitted; the fill stored for it is not changed',
+      );
+      this.corrections += 1;
+      return;
+    }
     const commission = this.commissions.get(execId);
     if (commission !== undefined || this.options.commissionWaitMs === 0) {
-      this.hand(execId, this.options.toFill(execution, contract, commission, receivedAt), commission);
+      this.hand(execId, this.options.toFill(execution, contract, commission, receivedAt), commission, execution);
       return;
     }
     const eventTime = this.options.toFill(execution, contract, undefined, receivedAt).eventTime;
@@ -103,7 +117,7 @@ export class IbFillMatcher {
     if (held) {
       clearTimeout(held.timer);
       this.pending.delete(execId);
-      this.hand(execId, this.options.toFill(held.execution, held.contract, report, held.receivedAt), report);
+      this.hand(execId, this.options.toFill(held.execution, held.contract, report, held.receivedAt), report, held.execution);
     } else if (this.givenUp.delete(execId)) {
       this.options.logger?.error(
         { execId, commission: report.commission },
@@ -153,7 +167,7 @@ export class IbFillMatcher {
         { execId, attempts: held.attempts },
         'IB sent no commission report for an execution even when asked again; fill emitted with commission 0',
       );
-      this.hand(execId, this.options.toFill(held.execution, held.contract, undefined, held.receivedAt), undefined);
+      this.hand(execId, this.options.toFill(held.execution, held.contract, undefined, held.receivedAt), undefined, held.execution);
       return;
     }
     // IB's execution filter has whole seconds: ask from the second before.
@@ -164,12 +178,19 @@ export class IbFillMatcher {
     held.timer = this.schedule(execId);
   }
 
-  private hand(execId: string, fill: Fill, commission: CommissionReport | undefined): void {
-    this.emitted.add(execId);
+  private hand(execId: string, fill: Fill, commission: CommissionReport | undefined, execution: Execution): void {
+    this.emitted.set(baseOf(execId), execId);
     if (this.emitted.size > EMITTED_LIMIT) {
-      const oldest = this.emitted.values().next().value;
+      // Old ids fall outside every later executions query (they start after the last fill emitted).
+      const oldest = this.emitted.keys().next().value;
       if (oldest !== undefined) this.emitted.delete(oldest);
     }
-    this.options.emit(fill, commission);
+    this.options.emit(fill, commission, execution);
   }
+}
+
+/** An execution id without its last part, which IB raises to correct an execution (`….01.01` → `….01.02`). */
+function baseOf(execId: string): string {
+  const dot = execId.lastIndexOf('.');
+  return dot > 0 ? execId.slice(0, dot) : execId;
 }
