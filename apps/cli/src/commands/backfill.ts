@@ -22,6 +22,7 @@ import { jsonText } from '../output';
 import { BACKFILL_FLAGS, parseBackfillArgs } from './backfill-args';
 import { openBackfillDatabase } from './backfill-database';
 import { BackfillInterruptedError, connectIb, logDetail, resolveSymbols } from './backfill-ib';
+import { openPacingJournal } from './backfill-pacing';
 import { BackfillProgressLine } from './backfill-progress-line';
 import { backfillExitCode, backfillJson, renderBackfillReport } from './backfill-report';
 
@@ -103,6 +104,8 @@ export const backfillCommand: Command = {
         sleep: realSleep,
         // A real gateway sees requests a little after the pacer releases them: keep a second clear of every window.
         rules: { marginMs: REAL_GATEWAY_MARGIN_MS },
+        // IB counts what it received lately, whichever process sent it: start from what earlier backfills sent.
+        journal: openPacingJournal(ctx.cwd, ibConfig.host, ibConfig.port),
         onWait: (waitMs) => progress.onPacingWait(waitMs),
       });
       const runner = new BackfillRunner({
