@@ -174,7 +174,8 @@ void runService({
         await orders.flush();
       },
       save: (entries) => saveStreamProgress(db.pool, entries),
-      intervalMs: settings.checkpointInterval,
+      // A checkpoint flushes the writers: never more often than they flush by time, or batches would be cut short.
+      intervalMs: Math.max(settings.checkpointInterval, settings.flushInterval),
       logger: ctx.logger,
     });
     const inbox = new Subscriber({

@@ -156,7 +156,7 @@ export const persistenceSchema: convict.Schema<PersistenceConfig> = {
     default: 1_000,
   },
   checkpointInterval: {
-    doc: 'How often the stored progress of each stream is recorded (where a worker taking over starts replaying).',
+    doc: 'How often the stored progress of each stream is recorded (where a worker taking over starts replaying); at least flushInterval, since recording it flushes the writers.',
     format: 'duration',
     default: 1_000,
   },
