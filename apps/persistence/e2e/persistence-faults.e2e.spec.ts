@@ -193,4 +193,33 @@ describe('persistence under faults', () => {
     expect(Object.values(exits)).toEqual(Object.values(exits).map(() => CLEAN_EXIT));
     expectExactlyOnce(check);
   }, 150_000);
+
+  it('hands shards to workers that join mid-run, storing what it buffered first, and nothing is lost or repeated', async () => {
+    stack = await FaultStack.start({ workers: 1, replaySpeed: 3, viaProxy: false });
+    const s = stack;
+    const all = Array.from({ length: 16 }, (_, i) => i);
+    await waitFor(async () => (await s.storedTicks()) >= 2_000, 'the first ticks to be stored', 30_000);
+    const joinedAt = s.ticksPublished();
+    const joining = Date.now();
+    await Promise.all([s.startWorker('p1'), s.startWorker('p2')]);
+    await waitFor(
+      () =>
+        JSON.stringify(['p0', 'p1', 'p2'].flatMap((n) => s.shardsOf(n)).sort((a, b) => a - b)) === JSON.stringify(all) &&
+        s.shardsOf('p0').length <= 6,
+      'p0 to hand shards to the newcomers',
+      30_000,
+    );
+    const handOverMs = Date.now() - joining;
+    const shares = ['p0', 'p1', 'p2'].map((n) => s.shardsOf(n).length);
+    const exits = await s.finish();
+    const check = await s.check();
+    console.log(
+      `scale 1 → 3 at ${joinedAt} quotes published: shares ${shares.join('/')} after ${handOverMs} ms; ` +
+        JSON.stringify({ ...check, orderEvents: check.orderEvents.stored, fills: check.fills.stored }),
+    );
+    expect(shares.reduce((a, b) => a + b, 0)).toBe(16);
+    expect(Object.values(exits)).toEqual(Object.values(exits).map(() => CLEAN_EXIT));
+    // Nothing needs fetching here when the hand-over works: completeness is the point.
+    expectExactlyOnce(check, false);
+  }, 150_000);
 });
