@@ -155,6 +155,23 @@ describe('fake TWS connection', () => {
     expect([account, contract.symbol, position]).toEqual(['DU1234567', 'AAPL', 5]);
   });
 
+  it('stays closed when closed while a restart is down', async () => {
+    const tws = await h.start();
+    const port = tws.port;
+    const restarting = tws.restart(200);
+    await tws.close();
+    await restarting;
+    const refused = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve('connected');
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    });
+    expect(refused).toBe('ECONNREFUSED');
+  });
+
   it('stalls: nothing is read or written until the stall ends, then everything arrives', async () => {
     const tws = await h.start();
     const client = await h.client(1);

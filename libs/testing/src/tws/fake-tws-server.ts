@@ -172,6 +172,8 @@ class FakeTwsServer implements FakeTws {
     this.log(`restarting (down for ${downMs} ms)`);
     await this.closeListener();
     if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+    // Closed while down: the test is over, the port must stay free.
+    if (this.closed) return;
     this.connectivityLost = false;
     this.marketFarmDown = false;
     await this.listen(this.listenPort);

@@ -50,8 +50,13 @@ describe('backfill against the fake TWS (pacing enforced on a shared clock)', ()
   });
 
   afterEach(async () => {
+    // Every test, the 162 control included: no message the pinned client could not decode, none the fake refused.
+    const decodeErrors = adapter.connection.decodeErrors;
+    const refused = [...tws.clientErrors];
     await adapter.dispose();
     await tws.close();
+    expect(decodeErrors).toBe(0);
+    expect(refused).toEqual([]);
   });
 
   function runner(onProgress?: (done: number) => void, rules?: ConstructorParameters<typeof HistoryPacer>[0]['rules']) {
