@@ -1,3 +1,4 @@
+import { zonedParts, zoneFormatter, zonedWallToUtc, type ZonedParts } from '../parsing/zone-time';
 /**
  * When a market trades, day by day: the expected-bar count of the
  * completeness report and the windows a backfill asks for come from here.
@@ -81,21 +82,11 @@ export class TradingCalendar {
   private readonly holidays: ReadonlySet<string>;
   private readonly earlyCloses: ReadonlyMap<string, number>;
   private readonly weekdays: ReadonlySet<number>;
-  private readonly formatter: Intl.DateTimeFormat;
 
   /** @throws TradingCalendarError naming the field that is wrong and its value */
   constructor(readonly config: TradingCalendarConfig) {
     try {
-      this.formatter = new Intl.DateTimeFormat('en-US', {
-        timeZone: config.timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      });
+      zoneFormatter(config.timeZone);
     } catch {
       throw new TradingCalendarError(`expected an IANA time zone such as America/New_York, was ${JSON.stringify(config.timeZone)}`);
     }
@@ -152,33 +143,11 @@ export class TradingCalendar {
   }
 
   private localToUtc(y: number, m: number, d: number, minutes: number): number {
-    const naive = Date.UTC(y, m - 1, d) + minutes * 60_000;
-    // The offset at the naive instant is right except within hours of a DST
-    // switch; measuring again at the first guess settles those.
-    const guess = naive - this.offsetMs(naive);
-    return naive - this.offsetMs(guess);
+    return zonedWallToUtc(Date.UTC(y, m - 1, d) + minutes * 60_000, this.config.timeZone);
   }
 
-  /** Local time minus UTC at an instant. */
-  private offsetMs(ms: number): number {
-    const p = this.localParts(ms);
-    const local = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-    return local - Math.floor(ms / 1000) * 1000;
-  }
-
-  private localParts(ms: number): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
-    const fields: Record<string, number> = {};
-    for (const part of this.formatter.formatToParts(new Date(ms))) {
-      if (part.type !== 'literal') fields[part.type] = Number(part.value);
-    }
-    return {
-      year: fields['year'] ?? 0,
-      month: fields['month'] ?? 0,
-      day: fields['day'] ?? 0,
-      hour: (fields['hour'] ?? 0) % 24,
-      minute: fields['minute'] ?? 0,
-      second: fields['second'] ?? 0,
-    };
+  private localParts(ms: number): ZonedParts {
+    return zonedParts(ms, this.config.timeZone);
   }
 }
 

@@ -1,4 +1,5 @@
 import { millisToNanos, nanosToMillis, type UnixNanos } from '@ttquant/domain';
+import { zonedWallToUtc } from './zone-time';
 
 // Zone abbreviations TWS prints after times, as IANA zones Intl understands.
 const ZONE_ALIASES: Readonly<Record<string, string>> = {
@@ -52,9 +53,7 @@ export function parseIbTime(text: string | undefined): number | undefined {
   if (zone === undefined) return wall;
   const iana = ZONE_ALIASES[zone] ?? zone;
   try {
-    // The zone's offset at that wall time, refined once for the DST edge.
-    const first = wall - zoneOffsetMs(wall, iana);
-    return wall - zoneOffsetMs(first, iana);
+    return zonedWallToUtc(wall, iana);
   } catch {
     return undefined;
   }
@@ -64,20 +63,4 @@ export function parseIbTime(text: string | undefined): number | undefined {
 export function parseIbTimeNanos(text: string | undefined, fallback: UnixNanos): UnixNanos {
   const ms = parseIbTime(text);
   return ms === undefined ? fallback : millisToNanos(ms);
-}
-
-function zoneOffsetMs(utcMs: number, zone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(utcMs));
-  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return asUtc - Math.floor(utcMs / 1000) * 1000;
 }
