@@ -9,6 +9,7 @@ import {
   assertShardCount,
   classifyFailure,
   ensureStreamProgressTable,
+  guardPoolClients,
   latestStreamProgress,
   loadStreamProgress,
   orderRow,
@@ -29,7 +30,6 @@ import { openDatabase } from './open-database';
 import { OrderUpserter } from './order-upserter';
 import { parkedRowsAlert } from './parked-alert';
 import { PartitionMaintenance } from './partition-maintenance';
-import { guardPoolClients } from './pool-guard';
 import { ProgressCheckpoint } from './progress-checkpoint';
 import { PERSISTENCE_SHUTDOWN_TIMEOUT_MS, persistenceSchema, retentionByTable } from './persistence-config';
 import { registerPersistenceMetrics } from './persistence-metrics';
@@ -86,7 +86,6 @@ void runService({
     // A connection reset under a running COPY or query fails that statement (retried); it must not crash the process.
     const onClientError = (error: Error) => storageLog.warn({ error: error.message }, 'database connection in use failed');
     guardPoolClients(writerPool, onClientError);
-    guardPoolClients(db.pool, onClientError);
     ctx.onShutdown('writer connections', () => writerPool.end());
     try {
       await ensureStreamProgressTable(db.pool);

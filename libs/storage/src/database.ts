@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { Pool } from 'pg';
+import { guardPoolClients } from './pool-guard';
 import { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres';
 import { silentLogger, type StorageLogger } from './logger';
 
@@ -63,6 +64,7 @@ export async function connectDatabase(options: ConnectOptions = {}): Promise<Dat
   });
   // An idle connection that breaks (server restart) is dropped by the pool; without a listener it would crash the process.
   pool.on('error', (err) => logger.warn({ error: err.message }, 'idle database connection failed'));
+  guardPoolClients(pool, (err) => logger.warn({ error: err.message }, 'database connection in use failed'));
   try {
     await pool.query('SELECT 1');
   } catch (err) {

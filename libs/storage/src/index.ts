@@ -57,3 +57,4 @@ export * from './embedded-postgres';
 export * from './database';
 
 export * from './sharding';
+export * from './pool-guard';
