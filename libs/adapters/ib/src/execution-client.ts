@@ -2,7 +2,6 @@ import type { CommissionReport, Contract, Execution, Order as IbOrder, OrderStat
 import {
   Decimal,
   type AccountState,
-  type Balance,
   type CancelAllOrdersCommand,
   type CancelOrderCommand,
   type Clock,
@@ -40,7 +39,9 @@ import { classifyIbMessage } from './parsing/ib-errors';
 import { toPrice, toSize } from './parsing/market-data';
 import { IB_ORDER_TYPES, mapIbOrderStatus, TTQ_ORDER_TYPES, toIbOrder } from './parsing/orders';
 import { formatIbUtc } from './parsing/times';
+import { IbAccountStream } from './execution/account-stream';
 import { IbFillMatcher } from './execution/fill-matcher';
+import { SharedRound } from './execution/shared-round';
 
 /** What IB's execution side can do through this adapter. */
 export const IB_EXECUTION_CAPABILITIES: ExecutionCapabilities = {
@@ -56,8 +57,7 @@ export const IB_EXECUTION_CAPABILITIES: ExecutionCapabilities = {
   executionHistory: true,
 };
 
-/** Account summary tags the adapter streams. */
-export const IB_ACCOUNT_TAGS = ['NetLiquidation', 'TotalCashValue', 'BuyingPower', 'AvailableFunds', 'InitMarginReq'];
+export { IB_ACCOUNT_TAGS } from './execution/account-stream';
 
 // Codes that refuse a cancel or modify of a working order: the order itself is unchanged.
 const REFUSALS_OF_WORKING_ORDERS = new Set([104, 105, 161, 10147, 10148]);
@@ -155,16 +155,12 @@ export class IbExecutionClient implements ExecutionClient {
   private readonly positionsByConId = new Map<number, { contract: Contract; quantity: number; avgCost: number }>();
   /** Realised PnL per symbol from IB's commission reports (net of commissions), this session. */
   private readonly realized = new Map<string, Decimal>();
-  private readonly accountValues = new Map<string, { value: string; currency: string }>();
-  private accountComplete = false;
-  private accountWaiters: (() => void)[] = [];
-  private accountReqId = 0;
-  /** The session the account summary was subscribed in. */
-  private accountSession = 0;
+  private readonly accountStream: IbAccountStream;
   private lastExecutionTime: UnixNanos | undefined;
   private startedAt: UnixNanos = 0n;
-  private positionsRound: { promise: Promise<PositionSnapshot[]>; resolve: () => void; seen: boolean } | undefined;
-  private openOrdersRound: { promise: Promise<VenueOrderReport[]>; resolve: () => void; keys: Set<string>; seq: number } | undefined;
+  private readonly positionsRound: SharedRound<object, PositionSnapshot[]>;
+  /** Collects the keys of the orders IB lists, and the placement count when the request went out. */
+  private readonly openOrdersRound: SharedRound<{ readonly keys: Set<string>; readonly seq: number }, VenueOrderReport[]>;
   /** Counts orders placed by this client; an open-orders round remembers it when it goes out. */
   private placeSeq = 0;
   /** The session (of the connection) this client last reconciled or is reconciling. */
@@ -180,6 +176,25 @@ export class IbExecutionClient implements ExecutionClient {
     private readonly options: IbExecutionClientOptions,
   ) {
     this.venue = options.venue;
+    this.openOrdersRound = new SharedRound(connection, {
+      description: 'open orders',
+      start: () => ({ keys: new Set<string>(), seq: this.placeSeq }),
+      send: (api) => api.reqAllOpenOrders(),
+      finish: (state) => this.workingReports(state.keys),
+    });
+    this.positionsRound = new SharedRound(connection, {
+      description: 'positions',
+      start: () => ({}),
+      send: (api) => api.reqPositions(),
+      finish: () => this.positionSnapshots(),
+    });
+    this.accountStream = new IbAccountStream(connection, {
+      venue: options.venue,
+      account: () => this.account,
+      emit: (state) => {
+        if (this.connected) this.reports.emit({ kind: 'account', state });
+      },
+    });
     this.fills = new IbFillMatcher({
       commissionWaitMs: options.commissionWaitMs,
       maxRequeries: COMMISSION_REQUERIES,
@@ -346,37 +361,21 @@ export class IbExecutionClient implements ExecutionClient {
   }
 
   async openOrders(): Promise<VenueOrderReport[]> {
-    if (this.openOrdersRound) return this.openOrdersRound.promise;
-    const slot = this.connection.openRequest<void>('open orders');
-    const keys = new Set<string>();
-    const round = {
-      keys,
-      seq: this.placeSeq,
-      resolve: () => slot.resolve(),
-      promise: slot.promise.then(() => {
-        const reports: VenueOrderReport[] = [];
-        for (const key of keys) {
-          const tracked = this.byKey.get(key);
-          if (!tracked || tracked.account !== this.account) continue;
-          const report = this.buildReport(tracked);
-          if (report && (report.status === 'ACCEPTED' || report.status === 'PARTIALLY_FILLED' || report.status === 'PENDING_CANCEL')) {
-            reports.push(report);
-          }
-        }
-        return reports;
-      }),
-    };
-    this.openOrdersRound = round;
-    const clear = (): void => {
-      if (this.openOrdersRound === round) this.openOrdersRound = undefined;
-    };
-    round.promise.then(clear, clear);
-    try {
-      this.connection.send('request open orders', (api) => api.reqAllOpenOrders());
-    } catch (error) {
-      slot.reject(error as Error);
+    return this.openOrdersRound.run();
+  }
+
+  /** The open orders of this account in a finished round: working ones only. */
+  private workingReports(keys: ReadonlySet<string>): VenueOrderReport[] {
+    const reports: VenueOrderReport[] = [];
+    for (const key of keys) {
+      const tracked = this.byKey.get(key);
+      if (!tracked || tracked.account !== this.account) continue;
+      const report = this.buildReport(tracked);
+      if (report && (report.status === 'ACCEPTED' || report.status === 'PARTIALLY_FILLED' || report.status === 'PENDING_CANCEL')) {
+        reports.push(report);
+      }
     }
-    return round.promise;
+    return reports;
   }
 
   async orderStatus(query: OrderQuery): Promise<VenueOrderReport | undefined> {
@@ -386,34 +385,12 @@ export class IbExecutionClient implements ExecutionClient {
   }
 
   async positions(): Promise<PositionSnapshot[]> {
-    if (this.positionsRound) return this.positionsRound.promise;
-    const slot = this.connection.openRequest<void>('positions');
-    const round = {
-      seen: false,
-      resolve: () => slot.resolve(),
-      promise: slot.promise.then(() => this.positionSnapshots()),
-    };
-    this.positionsRound = round;
-    const clear = (): void => {
-      if (this.positionsRound === round) this.positionsRound = undefined;
-    };
-    round.promise.then(clear, clear);
-    try {
-      this.connection.send('request positions', (api) => api.reqPositions());
-    } catch (error) {
-      slot.reject(error as Error);
-    }
-    return round.promise;
+    return this.positionsRound.run();
   }
 
   async accountState(): Promise<AccountState> {
     this.requireReady('read the account summary');
-    if (!this.accountComplete) {
-      const slot = this.connection.openRequest<void>('account summary');
-      this.accountWaiters.push(() => slot.resolve());
-      await slot.promise;
-    }
-    return this.buildAccountState();
+    return this.accountStream.state();
   }
 
   async executionsSince(since?: UnixNanos): Promise<Fill[]> {
@@ -530,7 +507,7 @@ export class IbExecutionClient implements ExecutionClient {
       c.onNotice((notice) => this.onNotice(notice)),
       c.onOrderError((error) => this.onOrderError(error)),
       c.on('openOrder', (orderId, contract, order, state) => this.onOpenOrder(orderId, contract, order, state)),
-      c.on('openOrderEnd', () => this.openOrdersRound?.resolve()),
+      c.on('openOrderEnd', () => this.openOrdersRound.end()),
       c.on('orderStatus', (orderId, status, filled, remaining, avgFillPrice, permId, _parentId, _lastFillPrice, clientId, whyHeld) =>
         this.onOrderStatus(orderKey(clientId ?? c.clientId, orderId, permId), status, filled, remaining, avgFillPrice, whyHeld),
       ),
@@ -539,8 +516,8 @@ export class IbExecutionClient implements ExecutionClient {
       c.on('commissionReport', (report) => this.fills.onCommission(report)),
       c.on('position', (account, contract, position, avgCost) => this.onPosition(account, contract, position, avgCost)),
       c.on('positionEnd', () => this.onPositionEnd()),
-      c.on('accountSummary', (reqId, account, tag, value, currency) => this.onAccountSummary(reqId, account, tag, value, currency)),
-      c.on('accountSummaryEnd', (reqId) => this.onAccountSummaryEnd(reqId)),
+      c.on('accountSummary', (reqId, account, tag, value, currency) => this.accountStream.onValue(reqId, account, tag, value, currency)),
+      c.on('accountSummaryEnd', (reqId) => this.accountStream.onEnd(reqId)),
     );
   }
 
@@ -558,8 +535,7 @@ export class IbExecutionClient implements ExecutionClient {
   private onSession(session: IbSession): void {
     if (!this.connected) return;
     this.reconciled = false;
-    this.accountComplete = false;
-    this.accountValues.clear();
+    this.accountStream.reset();
     this.reconcileOrRetry(session.number);
   }
 
@@ -587,7 +563,7 @@ export class IbExecutionClient implements ExecutionClient {
     if (this.reconciling) return this.reconciling;
     this.session = session;
     const run = (async () => {
-      this.subscribeAccount();
+      this.accountStream.subscribe(this.session);
       await this.verify('session');
       this.reconciled = true;
       this.options.logger?.info({ session, orders: this.byKey.size }, 'IB execution reconciled');
@@ -618,7 +594,7 @@ export class IbExecutionClient implements ExecutionClient {
    */
   private async verify(mode: 'session' | 'restore'): Promise<void> {
     const round = this.openOrders();
-    const roundState = this.openOrdersRound;
+    const roundState = this.openOrdersRound.state;
     await round;
     let since = this.lastExecutionTime ?? this.startedAt - 24n * 3_600n * 1_000_000_000n;
     const held = this.fills.earliestPending();
@@ -664,21 +640,6 @@ export class IbExecutionClient implements ExecutionClient {
     }
   }
 
-  /**
-   * One account-summary subscription per session: TWS allows two at a time
-   * (322 beyond), and a reconciliation retried within a session must not add
-   * one each time. A new socket starts with none.
-   */
-  private subscribeAccount(): void {
-    if (this.accountSession === this.session && this.accountReqId !== 0) return;
-    const previous = this.accountSession === this.session ? this.accountReqId : 0;
-    if (previous !== 0) this.connection.send('cancel the account summary', (api) => api.cancelAccountSummary(previous));
-    const reqId = this.connection.nextRequestId();
-    this.accountReqId = reqId;
-    this.accountSession = this.session;
-    this.connection.send('subscribe to the account summary', (api) => api.reqAccountSummary(reqId, 'All', IB_ACCOUNT_TAGS.join(',')));
-  }
-
   private onOpenOrder(orderId: number, contract: Contract, order: IbOrder, state: IbOrderState): void {
     const account = order.account ?? '';
     const clientId = order.clientId ?? this.connection.clientId;
@@ -715,7 +676,7 @@ export class IbExecutionClient implements ExecutionClient {
       };
       this.track(tracked);
     }
-    this.openOrdersRound?.keys.add(key);
+    this.openOrdersRound.state?.keys.add(key);
     const quantity = order.totalQuantity !== undefined ? toSize(order.totalQuantity) : tracked.quantity;
     const limit = validPrice(order.lmtPrice) !== undefined ? toPrice(tracked.instrument, order.lmtPrice as number) : undefined;
     const stop = validPrice(order.auxPrice) !== undefined ? toPrice(tracked.instrument, order.auxPrice as number) : undefined;
@@ -933,15 +894,15 @@ export class IbExecutionClient implements ExecutionClient {
   private onPosition(account: string, contract: Contract, position: number, avgCost: number | undefined): void {
     if (account !== this.account || !contract.conId) return;
     this.positionsByConId.set(contract.conId, { contract, quantity: position ?? 0, avgCost: avgCost ?? 0 });
-    if (this.positionsRound) this.positionsRound.seen = true;
-    else {
+    // During a round the answer lists them all; outside one, TWS streams each change.
+    if (this.positionsRound.state === undefined) {
       const snapshot = this.positionSnapshot(contract.conId);
       if (snapshot) this.reports.emit({ kind: 'position', position: snapshot });
     }
   }
 
   private onPositionEnd(): void {
-    this.positionsRound?.resolve();
+    this.positionsRound.end();
   }
 
   private positionSnapshots(): PositionSnapshot[] {
@@ -971,48 +932,6 @@ export class IbExecutionClient implements ExecutionClient {
       unrealizedPnl: Decimal.ZERO,
       currency: instrument.currency,
     };
-  }
-
-  private onAccountSummary(reqId: number, account: string, tag: string, value: string, currency: string): void {
-    if (reqId !== this.accountReqId || account !== this.account) return;
-    this.accountValues.set(`${tag}:${currency}`, { value, currency });
-    // After the first full set, TWS streams changed values alone: report them once per batch.
-    if (this.accountComplete && !this.accountReportScheduled) {
-      this.accountReportScheduled = true;
-      setImmediate(() => {
-        this.accountReportScheduled = false;
-        if (this.connected) this.reports.emit({ kind: 'account', state: this.buildAccountState() });
-      });
-    }
-  }
-
-  private accountReportScheduled = false;
-
-  private onAccountSummaryEnd(reqId: number): void {
-    if (reqId !== this.accountReqId) return;
-    this.accountComplete = true;
-    const waiters = this.accountWaiters;
-    this.accountWaiters = [];
-    for (const wake of waiters) wake();
-    this.reports.emit({ kind: 'account', state: this.buildAccountState() });
-  }
-
-  private buildAccountState(): AccountState {
-    const currencies = new Set<string>();
-    for (const { currency } of this.accountValues.values()) if (currency && currency !== 'BASE') currencies.add(currency);
-    const read = (tag: string, currency: string): Decimal => {
-      const text = this.accountValues.get(`${tag}:${currency}`)?.value;
-      const value = text === undefined ? Number.NaN : Number(text);
-      return Number.isFinite(value) ? Decimal.fromNumber(value).normalize() : Decimal.ZERO;
-    };
-    const balances: Balance[] = [...currencies].map((currency) => ({
-      currency,
-      cash: read('TotalCashValue', currency),
-      equity: read('NetLiquidation', currency),
-      marginUsed: read('InitMarginReq', currency),
-      buyingPower: read('BuyingPower', currency),
-    }));
-    return { account: this.account, venue: this.venue, balances };
   }
 
   private setState(state: ConnectionState, detail: string): void {
