@@ -10,7 +10,6 @@ import {
   type Instrument,
   type ModifyOrderCommand,
   type OrderSpec,
-  type OrderStatus,
   type PositionSnapshot,
   type UnixNanos,
   type VenueStatus,
@@ -37,8 +36,9 @@ import type { IbInstrumentProvider } from './instrument-provider';
 import { commissionOf, toFill } from './parsing/executions';
 import { classifyIbMessage } from './parsing/ib-errors';
 import { toPrice, toSize } from './parsing/market-data';
-import { IB_ORDER_TYPES, mapIbOrderStatus, TTQ_ORDER_TYPES, toIbOrder } from './parsing/orders';
+import { IB_ORDER_TYPES, TTQ_ORDER_TYPES, toIbOrder } from './parsing/orders';
 import { formatIbUtc } from './parsing/times';
+import { IbOrderTracker, orderKey, reportOf, sameDecimal, sameReport, statusOf, validPrice, type TrackedOrder } from './execution/order-tracker';
 import { IbAccountStream } from './execution/account-stream';
 import { IbFillMatcher } from './execution/fill-matcher';
 import { SharedRound } from './execution/shared-round';
@@ -80,45 +80,6 @@ interface QueriedExecution {
   readonly receivedAt: UnixNanos;
 }
 
-/** One order as the adapter tracks it: TTQuant's spec (when placed here) and IB's view. */
-interface TrackedOrder {
-  /** `clientId/orderId`, or `perm/permId` for orders placed in TWS by hand (order id 0): ids are per client. */
-  readonly key: string;
-  readonly clientId: number;
-  readonly clientOrderId: string;
-  readonly orderId: number;
-  readonly instrument: Instrument;
-  readonly contract: Contract;
-  readonly strategyId: string;
-  spec: Pick<OrderSpec, 'side' | 'type' | 'timeInForce'>;
-  quantity: Decimal;
-  limitPrice?: Decimal;
-  stopPrice?: Decimal;
-  /** IB's status text; empty until IB says anything. */
-  ibStatus: string;
-  filled: Decimal;
-  avgFillPrice?: Decimal;
-  /** Quantity of the fills already emitted. */
-  emittedFilled: Decimal;
-  emittedFillValue: Decimal;
-  rejectReason?: string;
-  reason: string;
-  pendingModify: boolean;
-  /** A cancel was sent and neither confirmed nor refused yet: resent after a reconnect (it may have died with the socket). */
-  pendingCancel: boolean;
-  /** Order of placement by this client (0: learnt from IB); settling by absence only judges orders placed before an open-orders round. */
-  placedSeq: number;
-  /** The session it was placed in (0: learnt from IB). */
-  session: number;
-  amended: boolean;
-  last?: VenueOrderReport;
-  held?: boolean;
-  account: string;
-  /** The IB order as last sent (for a modify: everything but the changed fields stays). */
-  ibOrder?: IbOrder;
-  raw?: unknown;
-}
-
 /** Options of {@link IbExecutionClient}. */
 export interface IbExecutionClientOptions {
   readonly venue: string;
@@ -149,8 +110,7 @@ export class IbExecutionClient implements ExecutionClient {
   private reconciled = false;
   private connected = false;
   private readonly reports = new Listeners<ExecutionReport>();
-  private readonly byClientId = new Map<string, TrackedOrder>();
-  private readonly byKey = new Map<string, TrackedOrder>();
+  private readonly orders = new IbOrderTracker();
   private readonly fills: IbFillMatcher;
   private readonly positionsByConId = new Map<number, { contract: Contract; quantity: number; avgCost: number }>();
   /** Realised PnL per symbol from IB's commission reports (net of commissions), this session. */
@@ -259,13 +219,13 @@ export class IbExecutionClient implements ExecutionClient {
     requireOrderSupported(this.capabilities, spec, this.venue);
     this.requireOwnAccount(spec);
     const instrument = this.instruments.get(spec.instrument);
-    if (this.byClientId.has(spec.clientOrderId)) {
+    if (this.orders.has(spec.clientOrderId)) {
       throw new DuplicateOrderError(`expected a new client order id, ${spec.clientOrderId} is already known to IB`);
     }
     this.requireReady(`submit order ${spec.clientOrderId}`);
     let parentId: number | undefined;
     if (spec.parentClientOrderId !== undefined) {
-      const parent = this.byClientId.get(spec.parentClientOrderId);
+      const parent = this.orders.find(spec.parentClientOrderId);
       if (!parent) {
         throw new InvalidOrderError(`expected parent order ${spec.parentClientOrderId} of ${spec.clientOrderId} to be known, it is not`);
       }
@@ -286,7 +246,7 @@ export class IbExecutionClient implements ExecutionClient {
     for (const spec of [parent, takeProfit, stopLoss]) {
       requireOrderSupported(this.capabilities, { ...spec, parentClientOrderId: undefined }, this.venue);
       this.requireOwnAccount(spec);
-      if (this.byClientId.has(spec.clientOrderId)) {
+      if (this.orders.has(spec.clientOrderId)) {
         throw new DuplicateOrderError(`expected a new client order id, ${spec.clientOrderId} is already known to IB`);
       }
     }
@@ -345,7 +305,7 @@ export class IbExecutionClient implements ExecutionClient {
     this.requireReady('cancel all orders');
     const open = await this.openOrders();
     for (const report of open) {
-      const tracked = this.byClientId.get(report.clientOrderId);
+      const tracked = this.orders.find(report.clientOrderId);
       // Orders of other API clients or placed by hand cannot be cancelled from this client.
       if (!tracked || tracked.clientId !== this.connection.clientId) continue;
       if (command.instrument && (command.instrument.symbol !== tracked.instrument.id.symbol || command.instrument.venue !== this.venue)) continue;
@@ -368,9 +328,9 @@ export class IbExecutionClient implements ExecutionClient {
   private workingReports(keys: ReadonlySet<string>): VenueOrderReport[] {
     const reports: VenueOrderReport[] = [];
     for (const key of keys) {
-      const tracked = this.byKey.get(key);
+      const tracked = this.orders.get(key);
       if (!tracked || tracked.account !== this.account) continue;
-      const report = this.buildReport(tracked);
+      const report = reportOf(tracked, this.options.clock.nowNanos());
       if (report && (report.status === 'ACCEPTED' || report.status === 'PARTIALLY_FILLED' || report.status === 'PENDING_CANCEL')) {
         reports.push(report);
       }
@@ -379,9 +339,9 @@ export class IbExecutionClient implements ExecutionClient {
   }
 
   async orderStatus(query: OrderQuery): Promise<VenueOrderReport | undefined> {
-    const tracked = this.byClientId.get(query.clientOrderId);
+    const tracked = this.orders.find(query.clientOrderId);
     if (!tracked) return undefined;
-    return this.buildReport(tracked);
+    return reportOf(tracked, this.options.clock.nowNanos());
   }
 
   async positions(): Promise<PositionSnapshot[]> {
@@ -462,20 +422,14 @@ export class IbExecutionClient implements ExecutionClient {
       account: this.account,
       ibOrder,
     };
-    this.track(tracked);
+    this.orders.track(tracked);
     this.connection.send(`submit order ${spec.clientOrderId}`, (api) => api.placeOrder(orderId, contract, ibOrder));
     return orderId;
   }
 
-  private track(tracked: TrackedOrder): void {
-    this.byKey.set(tracked.key, tracked);
-    // The first order known by a client order id keeps it: another system's orderRef never takes a TTQuant order's name.
-    if (tracked.clientOrderId !== '' && !this.byClientId.has(tracked.clientOrderId)) this.byClientId.set(tracked.clientOrderId, tracked);
-  }
-
   private workingOrder(clientOrderId: string, action: string): TrackedOrder {
-    const tracked = this.byClientId.get(clientOrderId);
-    const status = tracked ? this.currentStatus(tracked) : undefined;
+    const tracked = this.orders.find(clientOrderId);
+    const status = tracked ? statusOf(tracked) : undefined;
     if (!tracked || status === 'FILLED' || status === 'CANCELED' || status === 'REJECTED' || status === 'EXPIRED') {
       throw new OrderNotFoundError(`cannot ${action} ${clientOrderId}: IB has no working order with this client order id`);
     }
@@ -566,7 +520,7 @@ export class IbExecutionClient implements ExecutionClient {
       this.accountStream.subscribe(this.session);
       await this.verify('session');
       this.reconciled = true;
-      this.options.logger?.info({ session, orders: this.byKey.size }, 'IB execution reconciled');
+      this.options.logger?.info({ session, orders: this.orders.size }, 'IB execution reconciled');
       this.setState('CONNECTED', session <= 1 ? 'connected and reconciled' : 'reconnected and reconciled');
     })();
     this.reconciling = run;
@@ -607,9 +561,9 @@ export class IbExecutionClient implements ExecutionClient {
 
   /** See {@link verify}: orders placed up to `seq` and absent from `working` are settled; the working ones re-reported. */
   private settleAfterReconnect(working: ReadonlySet<string>, seq: number): void {
-    for (const tracked of this.byKey.values()) {
+    for (const tracked of this.orders.all()) {
       if (tracked.clientId !== this.connection.clientId || tracked.placedSeq > seq) continue;
-      const status = this.currentStatus(tracked);
+      const status = statusOf(tracked);
       if (status === 'FILLED' || status === 'CANCELED' || status === 'REJECTED' || status === 'EXPIRED') continue;
       if (working.has(tracked.key)) {
         if (tracked.pendingModify) {
@@ -644,7 +598,7 @@ export class IbExecutionClient implements ExecutionClient {
     const account = order.account ?? '';
     const clientId = order.clientId ?? this.connection.clientId;
     const key = orderKey(clientId, orderId, order.permId);
-    let tracked = this.byKey.get(key);
+    let tracked = this.orders.get(key);
     if (!tracked) {
       // Placed by an earlier run of this client, another client or by hand: track it to report it.
       const instrument = this.instruments.instrumentForContract(contract);
@@ -674,7 +628,7 @@ export class IbExecutionClient implements ExecutionClient {
         amended: false,
         account: account || this.account,
       };
-      this.track(tracked);
+      this.orders.track(tracked);
     }
     this.openOrdersRound.state?.keys.add(key);
     const quantity = order.totalQuantity !== undefined ? toSize(order.totalQuantity) : tracked.quantity;
@@ -694,7 +648,7 @@ export class IbExecutionClient implements ExecutionClient {
   }
 
   private onOrderStatus(key: string, status: string, filled: number, remaining: number, avgFillPrice: number, whyHeld?: string): void {
-    const tracked = this.byKey.get(key);
+    const tracked = this.orders.get(key);
     if (!tracked) return;
     this.setIbStatus(tracked, status, whyHeld);
     const filledQty = toSize(filled ?? 0);
@@ -722,13 +676,13 @@ export class IbExecutionClient implements ExecutionClient {
   }
 
   private onOrderError(error: IbIdMessage): void {
-    const tracked = this.byKey.get(orderKey(this.connection.clientId, error.id, undefined));
+    const tracked = this.orders.get(orderKey(this.connection.clientId, error.id, undefined));
     if (!tracked) {
       this.options.logger?.warn({ orderId: error.id, code: error.code, message: error.message }, 'IB error for an unknown order id');
       return;
     }
     if (ORDER_NOTICES.has(error.code) || classifyIbMessage(error.code) !== 'error') return;
-    const status = this.currentStatus(tracked);
+    const status = statusOf(tracked);
     if (status === 'FILLED' || status === 'CANCELED' || status === 'REJECTED' || status === 'EXPIRED') return;
     if (status === undefined && error.code === ORDER_NOT_FOUND) {
       // IB answers in the order it reads: a cancel it cannot find, for an order it never acknowledged, means the order never reached it.
@@ -778,7 +732,7 @@ export class IbExecutionClient implements ExecutionClient {
   }
 
   private fillOf(execution: Execution, contract: Contract, commission: CommissionReport | undefined, receivedAt: UnixNanos): Fill {
-    const tracked = this.byKey.get(orderKey(execution.clientId ?? this.connection.clientId, execution.orderId, execution.permId));
+    const tracked = this.orders.get(orderKey(execution.clientId ?? this.connection.clientId, execution.orderId, execution.permId));
     const instrument = tracked?.instrument ?? this.instruments.instrumentForContract(contract);
     const fill = toFill(execution, commission, {
       instrument,
@@ -798,43 +752,13 @@ export class IbExecutionClient implements ExecutionClient {
       this.realized.set(symbol, (this.realized.get(symbol) ?? Decimal.ZERO).add(Decimal.fromNumber(realized)));
     }
     // By IB's key, as fillOf: an orderRef may be empty or repeated by another system.
-    const tracked = this.byKey.get(orderKey(execution.clientId ?? this.connection.clientId, execution.orderId, execution.permId));
+    const tracked = this.orders.get(orderKey(execution.clientId ?? this.connection.clientId, execution.orderId, execution.permId));
     if (tracked) {
       tracked.emittedFilled = tracked.emittedFilled.add(fill.quantity);
       tracked.emittedFillValue = tracked.emittedFillValue.add(fill.quantity.mul(fill.price));
     }
     this.reports.emit({ kind: 'fill', fill, raw: { execId: fill.execId, commission: commissionOf(commission).toString() } });
     if (tracked?.held) this.update(tracked);
-  }
-
-  private currentStatus(tracked: TrackedOrder): OrderStatus | undefined {
-    if (tracked.rejectReason !== undefined) return 'REJECTED';
-    return mapIbOrderStatus({ status: tracked.ibStatus, filled: tracked.filled.toNumber(), totalQuantity: tracked.quantity.toNumber() });
-  }
-
-  private buildReport(tracked: TrackedOrder): VenueOrderReport | undefined {
-    const status = this.currentStatus(tracked);
-    if (status === undefined) return undefined;
-    return {
-      kind: 'order',
-      account: tracked.account,
-      clientOrderId: tracked.clientOrderId,
-      venueOrderId: String(tracked.orderId),
-      instrument: tracked.instrument.id,
-      side: tracked.spec.side,
-      type: tracked.spec.type,
-      timeInForce: tracked.spec.timeInForce,
-      quantity: tracked.quantity,
-      ...(tracked.limitPrice !== undefined ? { limitPrice: tracked.limitPrice } : {}),
-      ...(tracked.stopPrice !== undefined ? { stopPrice: tracked.stopPrice } : {}),
-      status,
-      filledQuantity: status === 'FILLED' ? Decimal.max(tracked.filled, tracked.quantity) : tracked.filled,
-      ...(tracked.avgFillPrice !== undefined && tracked.filled.isPositive() ? { avgFillPrice: tracked.avgFillPrice } : {}),
-      reason: tracked.rejectReason ?? tracked.reason,
-      ...(tracked.amended ? { amended: true } : {}),
-      eventTime: this.options.clock.nowNanos(),
-      ...(tracked.raw !== undefined ? { raw: tracked.raw } : {}),
-    };
   }
 
   /**
@@ -844,7 +768,7 @@ export class IbExecutionClient implements ExecutionClient {
    */
   private update(tracked: TrackedOrder, force = false): void {
     if (!this.connected) return;
-    const report = this.buildReport(tracked);
+    const report = reportOf(tracked, this.options.clock.nowNanos());
     if (!report || report.status === 'PENDING_CANCEL') return;
     if (report.filledQuantity.gt(tracked.emittedFilled)) {
       if (!tracked.held) this.watchHeld(tracked);
@@ -940,29 +864,4 @@ export class IbExecutionClient implements ExecutionClient {
     const status: VenueStatus = { venue: this.venue, channel: 'execution', account: this.account, state, detail };
     this.reports.emit({ kind: 'status', status });
   }
-}
-
-/** The key of an order: order ids are per API client; orders placed in TWS by hand have id 0 and only a permId. */
-function orderKey(clientId: number, orderId: number | undefined, permId: number | undefined): string {
-  return orderId !== undefined && orderId > 0 ? `${clientId}/${orderId}` : `perm/${permId ?? 0}`;
-}
-
-function validPrice(value: number | undefined): number | undefined {
-  return value !== undefined && Number.isFinite(value) && value > 0 && value < 1e300 ? value : undefined;
-}
-
-function sameDecimal(a: Decimal | undefined, b: Decimal | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return a.eq(b);
-}
-
-function sameReport(a: VenueOrderReport, b: VenueOrderReport): boolean {
-  return (
-    a.status === b.status &&
-    a.filledQuantity.eq(b.filledQuantity) &&
-    a.quantity.eq(b.quantity) &&
-    sameDecimal(a.limitPrice, b.limitPrice) &&
-    sameDecimal(a.stopPrice, b.stopPrice) &&
-    a.amended === b.amended
-  );
 }

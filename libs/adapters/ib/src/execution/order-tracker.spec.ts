@@ -1,0 +1,73 @@
+import { Decimal, type Instrument } from '@ttquant/domain';
+import { IbOrderTracker, orderKey, reportOf, statusOf, type TrackedOrder } from './order-tracker';
+
+const ES: Instrument = {
+  id: { venue: 'IB', symbol: 'ESZ7' },
+  venueInstrumentId: '495512563',
+  assetClass: 'FUTURE',
+  exchange: 'CME',
+  currency: 'USD',
+  baseCurrency: '',
+  multiplier: Decimal.of(50),
+  tickSize: Decimal.parse('0.25'),
+  lotSize: Decimal.ONE,
+  minQuantity: Decimal.ONE,
+  description: 'E-mini S&P 500',
+};
+
+function order(overrides: Partial<TrackedOrder> & Pick<TrackedOrder, 'orderId' | 'clientOrderId'>): TrackedOrder {
+  const clientId = overrides.clientId ?? 7;
+  return {
+    key: orderKey(clientId, overrides.orderId, undefined),
+    clientId,
+    instrument: ES,
+    contract: { conId: 495512563, symbol: 'ES', exchange: 'CME', currency: 'USD' },
+    strategyId: 's',
+    spec: { side: 'BUY', type: 'LIMIT', timeInForce: 'GTC' },
+    quantity: Decimal.of(2),
+    limitPrice: Decimal.parse('4000'),
+    ibStatus: '',
+    filled: Decimal.ZERO,
+    emittedFilled: Decimal.ZERO,
+    emittedFillValue: Decimal.ZERO,
+    reason: '',
+    pendingModify: false,
+    pendingCancel: false,
+    placedSeq: 1,
+    session: 1,
+    amended: false,
+    account: 'DU1234567',
+    ...overrides,
+  };
+}
+
+describe('IbOrderTracker', () => {
+  it('keys orders by client and order id (ids are per API client) and by permId for orders placed by hand', () => {
+    expect(orderKey(7, 12, 99)).toBe('7/12');
+    expect(orderKey(0, 0, 99)).toBe('perm/99');
+    const tracker = new IbOrderTracker();
+    const mine = order({ orderId: 12, clientOrderId: 'a1' });
+    const other = order({ orderId: 12, clientId: 8, clientOrderId: 'a1' });
+    tracker.track(mine);
+    tracker.track(other);
+    expect(tracker.size).toBe(2);
+    expect(tracker.get('8/12')).toBe(other);
+    // Another system's orderRef never takes a TTQuant order's name.
+    expect(tracker.find('a1')).toBe(mine);
+    expect(tracker.has('zz')).toBe(false);
+  });
+
+  it('reports IB statuses as TTQuant ones, a rejection first, and nothing before IB said anything', () => {
+    const o = order({ orderId: 1, clientOrderId: 'b1' });
+    expect(reportOf(o, 1n)).toBeUndefined();
+    o.ibStatus = 'Submitted';
+    o.filled = Decimal.ONE;
+    expect(reportOf(o, 5n)).toMatchObject({ status: 'PARTIALLY_FILLED', venueOrderId: '1', eventTime: 5n });
+    o.ibStatus = 'Filled';
+    // Filled is all of it, whatever quantity the last message carried.
+    expect(reportOf(o, 6n)?.filledQuantity.toString()).toBe('2');
+    o.rejectReason = 'IB 201: no margin';
+    expect(statusOf(o)).toBe('REJECTED');
+    expect(reportOf(o, 7n)?.reason).toBe('IB 201: no margin');
+  });
+});
