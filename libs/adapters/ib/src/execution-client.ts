@@ -41,6 +41,7 @@ import { formatIbUtc } from './parsing/times';
 import { IbOrderTracker, orderKey, reportOf, sameDecimal, sameReport, statusOf, validPrice, type TrackedOrder } from './execution/order-tracker';
 import { IbAccountStream } from './execution/account-stream';
 import { IbFillMatcher } from './execution/fill-matcher';
+import { MODIFY_LOST, planReconnect, settle } from './execution/reconciler';
 import { SharedRound } from './execution/shared-round';
 
 /** What IB's execution side can do through this adapter. */
@@ -559,38 +560,25 @@ export class IbExecutionClient implements ExecutionClient {
     await this.positions();
   }
 
-  /** See {@link verify}: orders placed up to `seq` and absent from `working` are settled; the working ones re-reported. */
+  /** See {@link verify} and {@link planReconnect}. */
   private settleAfterReconnect(working: ReadonlySet<string>, seq: number): void {
-    for (const tracked of this.orders.all()) {
-      if (tracked.clientId !== this.connection.clientId || tracked.placedSeq > seq) continue;
-      const status = statusOf(tracked);
-      if (status === 'FILLED' || status === 'CANCELED' || status === 'REJECTED' || status === 'EXPIRED') continue;
-      if (working.has(tracked.key)) {
-        if (tracked.pendingModify) {
-          tracked.pendingModify = false;
-          tracked.reason = 'a change sent before the reconnect never reached IB; the order stands as it was';
-        }
-        if (tracked.pendingCancel) {
-          this.options.logger?.warn({ clientOrderId: tracked.clientOrderId }, 'IB cancel lost in a reconnect; sent again');
-          this.sendCancel(tracked);
-        }
-        this.update(tracked, true);
+    const round = { working, seq, session: this.session, clientId: this.connection.clientId };
+    for (const action of planReconnect(this.orders.all(), round)) {
+      const tracked = action.order;
+      if (action.kind === 'settle') {
+        settle(tracked, action.ibStatus, action.reason);
+        this.update(tracked);
         continue;
       }
-      // Not working at IB any more: whatever filled is all that ever will.
-      const traceless = status === undefined && tracked.emittedFilled.isZero();
-      if (traceless && tracked.session >= this.session) continue;
-      tracked.filled = Decimal.max(tracked.filled, tracked.emittedFilled);
-      tracked.ibStatus = tracked.emittedFilled.gte(tracked.quantity) ? 'Filled' : 'Cancelled';
-      if (!tracked.emittedFilled.isZero()) tracked.avgFillPrice = tracked.emittedFillValue.div(tracked.emittedFilled, 10);
-      if (tracked.ibStatus === 'Cancelled') {
-        tracked.reason = traceless
-          ? 'never reached IB: neither open nor executed after the reconnect (lost with the connection)'
-          : 'no longer working at IB after a reconnect';
+      if (action.modifyLost) {
+        tracked.pendingModify = false;
+        tracked.reason = MODIFY_LOST;
       }
-      tracked.pendingCancel = false;
-      tracked.pendingModify = false;
-      this.update(tracked);
+      if (action.resendCancel) {
+        this.options.logger?.warn({ clientOrderId: tracked.clientOrderId }, 'IB cancel lost in a reconnect; sent again');
+        this.sendCancel(tracked);
+      }
+      this.update(tracked, true);
     }
   }
 
