@@ -86,7 +86,11 @@ export async function writerRound(pool: Pool, quotes: QuoteBatch, batchRows: num
   const { ticks, metas } = quotes;
   const rows = ticks.length;
   const start = performance.now();
-  for (let i = 0; i < rows; i++) await writer.write(quoteTickRow(ticks[i] as QuoteTick, metas[i] as StreamMeta));
+  for (let i = 0; i < rows; i++) {
+    // As persistence does: wait only when the writer hands back something to wait for.
+    const pending = writer.write(quoteTickRow(ticks[i] as QuoteTick, metas[i] as StreamMeta));
+    if (pending !== undefined) await pending;
+  }
   await writer.close();
   const seconds = (performance.now() - start) / 1000;
   const stats = writer.stats;

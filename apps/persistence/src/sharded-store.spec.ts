@@ -59,6 +59,20 @@ describe('ShardedStore', () => {
     expect(ledger.contiguous({ ...source, topic: mine }, 7n)).toBe(2);
   });
 
+  it('keeps two publishers of one topic apart', async () => {
+    const held = new Set(Array.from({ length: SHARDS }, (_, shard) => shard));
+    const { routed, ledger, store } = setup(held);
+    const other = { service: 'market-data', instance: 'md-2' };
+    await store.handle(message(mine, 1));
+    await store.handle({ ...message(mine, 5), source: other } as BusMessage);
+    await store.handle(message(mine, 2));
+    expect(routed).toEqual([`${mine}#1`, `${mine}#5`, `${mine}#2`]);
+    expect(ledger.contiguous({ ...source, topic: mine }, 7n)).toBe(2);
+    expect(ledger.contiguous({ ...other, topic: mine }, 7n)).toBe(0); // 1..4 of md-2 not seen
+    expect(ledger.highest({ ...other, topic: mine }, 7n)).toBe(5);
+    expect(store.streamCount).toBe(2);
+  });
+
   it('on a stream start, fetches from the stored progress instead of from 1', async () => {
     const { requests, store } = setup(new Set([myShard]), [{ ...source, topic: mine, epoch: 7n, seq: 40 }]);
     store.onStreamStart({ stream: 's', source, topic: mine, epoch: 7n, firstSequence: 50, restarted: false });

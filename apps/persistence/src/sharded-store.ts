@@ -66,6 +66,12 @@ interface StreamInfo {
 export class ShardedStore {
   readonly counts: ShardedStoreCounts = { foreign: 0, catchUps: 0, tails: 0 };
   private readonly streams = new Map<string, StreamInfo>();
+  /**
+   * The same streams by topic, then publisher: what each message is looked up
+   * in. Topics and names arrive as the bus's cached strings, so this finds a
+   * stream without building a key string per message.
+   */
+  private readonly byTopic = new Map<string, StreamInfo[]>();
   /** Shards being handed over: their messages are no longer stored here. */
   private readonly releasing = new Set<number>();
   private readonly loading = new Map<string, Promise<void>>();
@@ -215,13 +221,26 @@ export class ShardedStore {
   }
 
   private info(source: { readonly service: string; readonly instance: string }, topic: string): StreamInfo {
-    const key = keyOf(source, topic);
-    let info = this.streams.get(key);
-    if (!info) {
-      const stream = { service: source.service, instance: source.instance, topic };
-      info = { stream, shard: shardOf(stream, this.options.shardCount), seenEpoch: 0n, seen: 0, headEpoch: 0n, head: 0, requested: 0 };
-      this.streams.set(key, info);
+    const same = this.byTopic.get(topic);
+    if (same !== undefined) {
+      // Nearly always one publisher per topic: a short scan beats building a key.
+      for (const info of same) {
+        if (info.stream.instance === source.instance && info.stream.service === source.service) return info;
+      }
     }
+    const stream = { service: source.service, instance: source.instance, topic };
+    const info: StreamInfo = {
+      stream,
+      shard: shardOf(stream, this.options.shardCount),
+      seenEpoch: 0n,
+      seen: 0,
+      headEpoch: 0n,
+      head: 0,
+      requested: 0,
+    };
+    this.streams.set(keyOf(source, topic), info);
+    if (same === undefined) this.byTopic.set(topic, [info]);
+    else same.push(info);
     return info;
   }
 }

@@ -36,9 +36,12 @@ export const ROUTED_TABLES = [
 /** One of {@link ROUTED_TABLES}. */
 export type RoutedTable = (typeof ROUTED_TABLES)[number];
 
-/** Takes rows of one table; a `BatchWriter` in production. Awaiting `write` is the backpressure. */
+/**
+ * Takes rows of one table; a `BatchWriter` in production. `undefined`: the row
+ * was taken at once; a promise: wait for it before the next row (backpressure).
+ */
 export interface RowSink<N extends RoutedTable> {
-  write(row: TableRow<N>): Promise<void>;
+  write(row: TableRow<N>): Promise<void> | undefined;
 }
 
 /** One sink per routed table. */

@@ -29,6 +29,11 @@ interface Entry {
  */
 export class StreamLedger {
   private readonly entries = new Map<string, Entry>();
+  /**
+   * The map key of each stream object seen: the store passes one object per
+   * stream for every message, so the key string is built once, not per note.
+   */
+  private readonly keys = new WeakMap<LedgerStream, string>();
 
   /** Sequences `from`..`to` of a stream are handed over (or given up for good). */
   note(stream: LedgerStream, epoch: bigint, from: number, to = from): void {
@@ -54,18 +59,18 @@ export class StreamLedger {
 
   /** True when the ledger follows this stream in this epoch. */
   tracks(stream: LedgerStream, epoch: bigint): boolean {
-    return this.entries.get(keyOf(stream))?.epoch === epoch;
+    return this.entries.get(this.keyOf(stream))?.epoch === epoch;
   }
 
   /** The end of the unbroken prefix (0 when the stream's epoch is unknown). */
   contiguous(stream: LedgerStream, epoch: bigint): number {
-    const entry = this.entries.get(keyOf(stream));
+    const entry = this.entries.get(this.keyOf(stream));
     return entry?.epoch === epoch ? entry.contiguous : 0;
   }
 
   /** The highest sequence handed over, prefix or not. */
   highest(stream: LedgerStream, epoch: bigint): number {
-    const entry = this.entries.get(keyOf(stream));
+    const entry = this.entries.get(this.keyOf(stream));
     if (entry?.epoch !== epoch) return 0;
     return entry.runs.at(-1)?.[1] ?? entry.contiguous;
   }
@@ -97,8 +102,17 @@ export class StreamLedger {
     return this.entries.size;
   }
 
+  private keyOf(stream: LedgerStream): string {
+    let key = this.keys.get(stream);
+    if (key === undefined) {
+      key = keyOf(stream);
+      this.keys.set(stream, key);
+    }
+    return key;
+  }
+
   private entry(stream: LedgerStream, epoch: bigint): Entry | undefined {
-    const key = keyOf(stream);
+    const key = this.keyOf(stream);
     let entry = this.entries.get(key);
     if (entry !== undefined && entry.epoch > epoch) return undefined; // a late message of an older run: its rows are keyed, nothing to track
     if (entry === undefined || entry.epoch < epoch) {

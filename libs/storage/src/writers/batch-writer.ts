@@ -70,13 +70,12 @@ interface Waiter {
   readonly resolve: () => void;
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
-
 /**
  * While a COPY is in flight, every this many accepted writes yield one
- * event-loop turn. A caller that awaits resolved writes runs on microtasks and
- * never lets the connection's replies (CopyInResponse, ReadyForQuery) be read:
- * each COPY would stall until the next batch is sealed. One `setImmediate`
+ * event-loop turn. A caller that writes from a tight loop (rows taken at once
+ * give it nothing to wait for) never lets the connection's replies
+ * (CopyInResponse, ReadyForQuery) be read: each COPY would stall until the
+ * next batch is sealed. One `setImmediate`
  * per 512 rows costs nanoseconds per row.
  */
 export const YIELD_EVERY_ROWS = 512;
@@ -180,18 +179,21 @@ export class BatchWriter<N extends TableName> {
   }
 
   /**
-   * Accepts a row. Resolves at once while there is room; when the writer holds
-   * its maximum, resolves once the row has been taken in. Await it: that is
-   * the backpressure. A row that does not fit its columns is parked, not thrown.
+   * Accepts a row. Returns `undefined` when the row was taken at once (the
+   * common case: no promise is made per row); otherwise a promise that
+   * resolves once the row has been taken in (the writer holds its maximum), or
+   * after one event-loop turn that lets a COPY in flight progress. Await
+   * whatever it returns: that is the backpressure. A row that does not fit its
+   * columns is parked, not thrown.
    *
    * @throws WriterClosedError (as a rejection) after `close()`.
    */
-  write(row: TableRow<N>): Promise<void> {
+  write(row: TableRow<N>): Promise<void> | undefined {
     if (this.closing) return Promise.reject(new WriterClosedError(`writer for ${this.table} is closed`));
     this.received++;
     if (this.waiters.length === 0 && !this.isFull()) {
       this.accept(row);
-      if (!this.yieldOnce && (this.draining === undefined || ++this.sinceYield < YIELD_EVERY_ROWS)) return RESOLVED;
+      if (!this.yieldOnce && (this.draining === undefined || ++this.sinceYield < YIELD_EVERY_ROWS)) return undefined;
       // A batch was just sealed, or one is being sent: give the event loop a turn so
       // the COPY progresses while the caller encodes the next batch, instead of
       // waiting until the caller stops.
