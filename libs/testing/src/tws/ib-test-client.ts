@@ -1,4 +1,4 @@
-import { EventName, IBApi } from '@stoqey/ib';
+import { ErrorCode, EventName, IBApi } from '@stoqey/ib';
 
 /** An error or notice the pinned client reported. */
 export interface IbReportedError {
@@ -7,8 +7,8 @@ export interface IbReportedError {
   message: string;
 }
 
-/** The client's own decode failure code ("Underrun", "unprocessed data left on queue"). */
-export const IB_DECODE_ERROR = 505;
+/** The client's own decode failure code ("Underrun", "unprocessed data left on queue"): the pinned library's 505. */
+export const IB_DECODE_ERROR: number = ErrorCode.UNKNOWN_ID;
 
 /**
  * A real pinned @stoqey/ib client connected to a fake TWS, recording every error and notice so a test can

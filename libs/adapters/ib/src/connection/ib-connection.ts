@@ -1,4 +1,4 @@
-import { IBApi } from '@stoqey/ib';
+import { ErrorCode, IBApi } from '@stoqey/ib';
 import type { ConnectionState } from '@ttquant/domain';
 import {
   AuthenticationError,
@@ -96,8 +96,8 @@ interface EmitterLike {
 // IB paper accounts: DU (individual) and DF (advisor/friends-and-family masters).
 const PAPER_ACCOUNT = /^D[UF]/;
 
-/** The code @stoqey/ib reports when it cannot decode a message (a field too few or too many). */
-export const IB_DECODE_ERROR = 505;
+/** The code @stoqey/ib reports when it cannot decode a message (a field too few or too many): its ErrorCode 505. */
+export const IB_DECODE_ERROR: number = ErrorCode.UNKNOWN_ID;
 
 /**
  * One API session with TWS or IB Gateway, kept alive: reconnects with
