@@ -87,6 +87,15 @@ describe('BatchWriter', () => {
     expect(parked[0]).toMatchObject({ table: 'quote_ticks', sqlstate: '22021', storedIn: 'table', attempts: 1 });
     expect(parked[0]?.reason).toMatch(/invalid byte sequence for encoding "UTF8": 0x00/);
     expect(parked[0]?.rows[0]).toMatchObject({ symbol: 'BTC\u0000USDT', bid_price: '60002.10', seq: '2' });
+    // The writer keeps only the encoded batch: the parked row is read back from it, every column intact.
+    expect(parked[0]?.rows[0]).toMatchObject({
+      ts_ns: quote(2).eventTime.toString(),
+      bid_size: '0.12345678',
+      ask_price: '60002.20',
+      ask_size: '3',
+      epoch: meta(2).epoch.toString(),
+      topic: meta(2).topic,
+    });
 
     const stored = await schema.pool.query('SELECT table_name, reason, sqlstate, attempts, row_json FROM ttq_parked_rows');
     expect(stored.rows).toHaveLength(1);

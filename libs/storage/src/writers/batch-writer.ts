@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { EncodeError, StorageError, WriterClosedError } from '../errors';
 import { silentLogger, type StorageLogger } from '../logger';
 import { tableDef, type TableName } from '../schema/tables';
+import { decodeCopyRecords } from './binary-copy-decoder';
 import { BinaryCopyEncoder, COPY_HEADER, COPY_TRAILER, type CopyColumn, type CopyRow } from './binary-copy-encoder';
 import { copyChunks } from './copy-stream';
 import { classifyFailure, errorMessage, sqlStateOf } from './pg-errors';
@@ -60,9 +61,14 @@ export interface WriterStats {
   readonly bufferedBytes: number;
 }
 
+/**
+ * Rows on their way to the table, held only as their encoded bytes: row
+ * objects die young instead of living (and being promoted by the garbage
+ * collector) until their COPY is done. Rows to park are read back from the bytes.
+ */
 interface Batch {
   readonly encoder: BinaryCopyEncoder;
-  readonly rows: CopyRow[];
+  rows: number;
 }
 
 interface Waiter {
@@ -238,7 +244,7 @@ export class BatchWriter<N extends TableName> {
   private accept(row: CopyRow): void {
     let batch = this.open;
     if (!batch) {
-      batch = { encoder: new BinaryCopyEncoder(this.columns, Math.min(this.batchBytes, 256 * 1024)), rows: [] };
+      batch = { encoder: new BinaryCopyEncoder(this.columns, Math.min(this.batchBytes, 256 * 1024)), rows: 0 };
       this.open = batch;
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -256,10 +262,10 @@ export class BatchWriter<N extends TableName> {
       this.track(this.parkRows([row], err.message, undefined, 0));
       return;
     }
-    batch.rows.push(row);
+    batch.rows++;
     this.bufferedRows++;
     this.bufferedBytes += batch.encoder.byteLength - before;
-    if (batch.rows.length >= this.batchRows || batch.encoder.byteLength >= this.batchBytes) this.seal();
+    if (batch.rows >= this.batchRows || batch.encoder.byteLength >= this.batchBytes) this.seal();
   }
 
   /** Moves the open batch to the send queue and makes sure the queue is being sent. */
@@ -269,7 +275,7 @@ export class BatchWriter<N extends TableName> {
     this.open = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (batch.rows.length > 0) {
+    if (batch.rows > 0) {
       this.sealed.push(batch);
       this.yieldOnce = true;
       this.kick();
@@ -288,16 +294,16 @@ export class BatchWriter<N extends TableName> {
     while (this.sealed.length > 0) {
       const batch = this.sealed[0] as Batch;
       try {
-        await this.writeRange(batch, 0, batch.rows.length);
+        await this.writeRange(batch, 0, batch.rows);
       } catch (err) {
         // writeRange parks what it cannot store; reaching here is a bug, and the rows are reported all the same.
         this.logger.error({ table: this.table, error: errorMessage(err) }, 'batch writer failed unexpectedly');
-        await this.parkRows(batch.rows, `unexpected writer failure: ${errorMessage(err)}`, undefined, 0);
+        await this.parkEncoded(batch, 0, batch.rows, `unexpected writer failure: ${errorMessage(err)}`, undefined, 0);
       }
       this.sealed.shift();
-      this.bufferedRows -= batch.rows.length;
+      this.bufferedRows -= batch.rows;
       this.bufferedBytes -= batch.encoder.byteLength;
-      this.settled += batch.rows.length;
+      this.settled += batch.rows;
       this.admitWaiters();
     }
   }
@@ -337,7 +343,7 @@ export class BatchWriter<N extends TableName> {
       }
       if (classifyFailure(failure) === 'row') {
         if (count === 1) {
-          await this.parkRows(batch.rows.slice(from, to), errorMessage(failure), sqlStateOf(failure), attempt);
+          await this.parkEncoded(batch, from, to, errorMessage(failure), sqlStateOf(failure), attempt);
           return;
         }
         // Split until the refused rows are alone; the good ones are stored on the way.
@@ -348,7 +354,7 @@ export class BatchWriter<N extends TableName> {
       }
       if (attempt >= this.maxAttempts) {
         const reason = `gave up after ${attempt} attempts: ${errorMessage(failure)}`;
-        await this.parkRows(batch.rows.slice(from, to), reason, sqlStateOf(failure), attempt);
+        await this.parkEncoded(batch, from, to, reason, sqlStateOf(failure), attempt);
         return;
       }
       this.counters.retries++;
@@ -401,6 +407,20 @@ export class BatchWriter<N extends TableName> {
   private async parkRows(rows: readonly CopyRow[], reason: string, sqlstate: string | undefined, attempts: number): Promise<void> {
     this.counters.rowsParked += rows.length;
     await this.parker.park(this.table, this.columns, rows, reason, sqlstate, attempts);
+  }
+
+  /** Parks rows [from, to) of a batch, read back from their encoded bytes. */
+  private async parkEncoded(batch: Batch, from: number, to: number, reason: string, sqlstate: string | undefined, attempts: number): Promise<void> {
+    let records: Record<string, unknown>[];
+    try {
+      records = decodeCopyRecords(this.columns, batch.encoder.slice(from, to));
+    } catch (err) {
+      // Only a bug can get here (the bytes are this writer's own encoding): the rows are still kept, as the COPY data itself.
+      this.logger.error({ table: this.table, rows: to - from, error: errorMessage(err) }, 'encoded rows could not be read back for parking');
+      records = [{ copyBinaryBase64: batch.encoder.slice(from, to).toString('base64'), rows: to - from, decodeError: errorMessage(err) }];
+    }
+    this.counters.rowsParked += to - from;
+    await this.parker.parkRecords(this.table, records, reason, sqlstate, attempts);
   }
 
   private track(task: Promise<unknown>): void {

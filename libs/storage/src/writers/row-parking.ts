@@ -11,7 +11,11 @@ export type ParkDestination = 'table' | 'file' | 'nowhere';
 /** Rows a writer gave up on, as reported to `onParked`. */
 export interface ParkedRows {
   readonly table: string;
-  /** Each row as column → value (decimals and int8 as strings, times as bigint-nanosecond strings). */
+  /**
+   * Each row as column → value (decimals and int8 as strings, times as
+   * Unix-nanosecond strings; rows a batch writer sent are read back from the
+   * batch, so their timestamptz columns hold what the column stores: microseconds).
+   */
   readonly rows: readonly Record<string, unknown>[];
   readonly reason: string;
   /** SQLSTATE when the database refused them. */
@@ -50,7 +54,26 @@ export class RowParker {
     sqlstate: string | undefined,
     attempts: number,
   ): Promise<ParkDestination> {
-    const records = rows.map((row) => rowRecord(columns, row));
+    return await this.parkRecords(
+      table,
+      rows.map((row) => rowRecord(columns, row)),
+      reason,
+      sqlstate,
+      attempts,
+    );
+  }
+
+  /**
+   * Parks rows already in their parked form (column → plain JSON value, e.g.
+   * read back from encoded COPY data by `decodeCopyRecords`). Never throws.
+   */
+  async parkRecords(
+    table: string,
+    records: readonly Record<string, unknown>[],
+    reason: string,
+    sqlstate: string | undefined,
+    attempts: number,
+  ): Promise<ParkDestination> {
     const json = records.map((record) => JSON.stringify(record, jsonSafe));
     let storedIn: ParkDestination = 'nowhere';
     try {
@@ -64,7 +87,7 @@ export class RowParker {
       this.logger.error({ table, error: errorMessage(tableError) }, 'could not park rows in ttq_parked_rows');
       if (this.parkFile !== undefined) storedIn = await this.appendToFile(table, reason, sqlstate, attempts, json);
     }
-    this.logger.error({ table, rows: rows.length, reason, sqlstate, attempts, storedIn }, 'rows parked');
+    this.logger.error({ table, rows: records.length, reason, sqlstate, attempts, storedIn }, 'rows parked');
     if (this.listener) {
       try {
         this.listener({ table, rows: records, reason, sqlstate, attempts, storedIn });
