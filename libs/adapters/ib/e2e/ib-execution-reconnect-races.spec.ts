@@ -107,6 +107,18 @@ describe('IB execution across reconnect races', () => {
     await expect(r.h.execution.orderStatus({ clientOrderId: order.clientOrderId, instrument: ES })).resolves.toMatchObject({ status: 'CANCELED' });
   }, 20_000);
 
+  it('reports CANCELED an order IB never got when its cancel is answered 10147, not a refused cancel', async () => {
+    run = await started();
+    const r = run;
+    r.h.fake.loseNextOrders(1);
+    const order = restingBuy(r.h);
+    await r.h.execution.submit(order);
+    await r.h.execution.cancel({ clientOrderId: order.clientOrderId, account: order.account });
+    await r.reports.waitFor(() => lastOrder(r, order.clientOrderId) !== undefined, 'a report of the lost order');
+    expect(lastOrder(r, order.clientOrderId)).toMatchObject({ status: 'CANCELED', reason: expect.stringMatching(/never reached IB \(IB 10147/) });
+    expect(r.h.venue.receivedCount(order.clientOrderId)).toBe(0);
+  }, 20_000);
+
   it('reports CANCELED an order the broker cancelled while the link was down, though the client never heard of it', async () => {
     run = await started();
     const r = run;

@@ -234,6 +234,11 @@ class FakeTwsServer implements FakeTws {
     return this.handlers.releaseCommissions();
   }
 
+  loseNextOrders(count: number): void {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`expected loseNextOrders(count) with an integer count >= 0, was ${count}`);
+    this.handlers.loseNextOrders(count);
+  }
+
   accountSummarySubscriptions(): number {
     let count = 0;
     for (const session of this.readySessions()) count += session.accountSummaries.size;

@@ -140,6 +140,11 @@ export interface FakeTws {
   withholdCommissions(count: number): void;
   /** Sends the commission reports withheld so far to their owners' live connections; returns how many. */
   releaseCommissions(): number;
+  /**
+   * The next `count` new orders vanish on their way: no answer, not in `placeOrderLog`, unknown to the
+   * broker (a cancel of one gets 10147), as an order lost before it reached IB.
+   */
+  loseNextOrders(count: number): void;
   /** Account summary subscriptions active over every live connection (TWS serves two per client). */
   accountSummarySubscriptions(): number;
   /** The broker cancels a live order by itself (as an exchange or IB's risk checks do): status Cancelled, error 202. */

@@ -248,7 +248,20 @@ export class RequestHandlers {
     }
   }
 
+  /** New orders (not modifications) still to lose; see {@link loseNextOrders}. */
+  private ordersToLose = 0;
+
+  /** The next `count` new PLACE_ORDERs vanish unanswered and unlogged, as a message lost on its way to IB. */
+  loseNextOrders(count: number): void {
+    this.ordersToLose = count;
+  }
+
   private placeOrder(session: ClientSession, w: WireOrder): void {
+    if (this.ordersToLose > 0 && !this.ctx.broker.order(w.orderId, session.clientId)) {
+      this.ordersToLose -= 1;
+      this.ctx.log(`lost order ${w.orderId} of client ${session.clientId} on purpose`);
+      return;
+    }
     const placed: PlacedOrder = {
       orderId: w.orderId,
       clientId: session.clientId,
