@@ -8,7 +8,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gatewaySchema } from './gateway-config';
-import { gatewayAdapterRegistry, gatewayIbSchema, GATEWAY_IB_CLIENT_ID, isVenueConfigProblem, openGatewayVenue, VenueAccountMismatchError, venueStartupError } from './gateway-venue';
+import {
+  checkIbAccount,
+  gatewayAdapterRegistry,
+  gatewayIbSchema,
+  GATEWAY_IB_CLIENT_ID,
+  isVenueConfigProblem,
+  openGatewayVenue,
+  VenueAccountMismatchError,
+  venueStartupError,
+} from './gateway-venue';
 
 const CONFIG_FILE = resolve(__dirname, '../../../config/gateway.toml');
 const schema = { bus: busSchema, gateway: gatewaySchema, sim: simConfigSchema, ib: gatewayIbSchema, service: serviceSchema('gateway') };
@@ -63,6 +72,23 @@ describe('the gateway venue', () => {
   });
 });
 
+describe('checkIbAccount', () => {
+  it('accepts a name of its own for whatever account the session trades, IB_ACCOUNT when set', () => {
+    expect(() => checkIbAccount('ib-paper', '', 'DU1234567')).not.toThrow();
+    expect(() => checkIbAccount('IBPAPER1', 'DU1234567', 'DU1234567')).not.toThrow();
+    expect(() => checkIbAccount('DU1234567', 'DU1234567', 'DU1234567')).not.toThrow();
+    expect(() => checkIbAccount('DU1234567', '', 'DU1234567')).not.toThrow();
+  });
+
+  it('refuses a session not trading IB_ACCOUNT, or an account named by another IB id, showing ids masked', () => {
+    expect(() => checkIbAccount('ib-paper', 'DU7654321', 'DU1234567')).toThrow(
+      new VenueAccountMismatchError('expected the IB session to trade IB_ACCOUNT DU****21, it trades DU****67'),
+    );
+    expect(() => checkIbAccount('U7654321', '', 'DU1234567')).toThrow(VenueAccountMismatchError);
+    expect(() => checkIbAccount('U7654321', '', 'DU1234567')).toThrow("expected the IB session to trade the gateway's account U7****21, it trades DU****67");
+  });
+});
+
 describe('the gateway venue against a fake TWS', () => {
   let fake: FakeTws;
   beforeAll(async () => (fake = await startFakeTws({ managedAccounts: ['DU1234567'] })));
@@ -81,6 +107,20 @@ describe('the gateway venue against a fake TWS', () => {
       // Without IB_ACCOUNT a paper session trades the first managed account: not the gateway's.
       expect(() => venue.checkAccount()).toThrow(VenueAccountMismatchError);
       expect(() => venue.checkAccount()).toThrow("expected the IB session to trade the gateway's account DU****99, it trades DU****67");
+    } finally {
+      await venue.adapter.dispose();
+    }
+    expect(fake.clientErrors).toEqual([]);
+  });
+
+  it('names the account as the gateway does: the execution client reports the name, the session trades the IB account', async () => {
+    const venue = openGatewayVenue({ adapter: 'ib', account: 'ib-paper', sim, ib: ib() }, { clock: systemClock });
+    try {
+      await venue.load();
+      await venue.execution.connect();
+      expect(() => venue.checkAccount()).not.toThrow();
+      expect(venue.execution.account).toBe('ib-paper');
+      expect((await venue.execution.accountState()).account).toBe('ib-paper');
     } finally {
       await venue.adapter.dispose();
     }

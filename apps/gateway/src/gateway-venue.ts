@@ -1,4 +1,4 @@
-import { ibAdapterFactory, ibConfigSchema, maskAccount, type IbAdapter, type IbConfig } from '@ttquant/adapter-ib';
+import { ibAdapterFactoryFor, ibConfigSchema, looksLikeIbAccountId, maskAccount, type IbAdapter, type IbConfig } from '@ttquant/adapter-ib';
 import { createSimAdapter, type SimAdapter, type SimConfig, type SimVenueOptions } from '@ttquant/adapter-sim';
 import type { Instrument, InstrumentId, QuoteTick } from '@ttquant/domain';
 import {
@@ -29,7 +29,10 @@ export const gatewayIbSchema: convict.Schema<IbConfig> = {
 /** What {@link openGatewayVenue} builds the venue from. */
 export interface GatewayVenueSettings {
   readonly adapter: GatewayAdapterKind;
-  /** The account the gateway owns. */
+  /**
+   * The account the gateway owns, as TTQuant names it (orders, topics, storage).
+   * On IB the adapter maps it to IB's id from `IB_ACCOUNT`, which stays a secret.
+   */
   readonly account: string;
   /** The `[sim]` section (used when `adapter` is `sim`). */
   readonly sim: SimConfig;
@@ -60,7 +63,8 @@ export class VenueAccountMismatchError extends Error {
 
 /**
  * The adapters the gateway can run. The sim factory closes over the gateway's
- * hooks and makes the venue follow the market published on the bus.
+ * hooks and makes the venue follow the market published on the bus; the IB
+ * factory reports everything under the gateway's account name.
  */
 export function gatewayAdapterRegistry(settings: Pick<GatewayVenueSettings, 'account' | 'onOrderReceived'>): VenueAdapterRegistry {
   return new VenueAdapterRegistry()
@@ -73,7 +77,7 @@ export function gatewayAdapterRegistry(settings: Pick<GatewayVenueSettings, 'acc
         });
       },
     })
-    .register(ibAdapterFactory);
+    .register(ibAdapterFactoryFor({ accountName: settings.account }));
 }
 
 /**
@@ -116,15 +120,30 @@ function ibVenue(ib: IbAdapter, account: string): GatewayVenue {
     // IB fills against its own market; quotes from the bus only feed risk.
     onQuote: () => undefined,
     checkAccount() {
-      const traded = ib.execution.account;
-      if (traded !== account) {
-        throw new VenueAccountMismatchError(
-          `expected the IB session to trade the gateway's account ${maskAccount(account)}, it trades ${maskAccount(traded)}; ` +
-            'set gateway.account (TTQ_GATEWAY_ACCOUNT) and IB_ACCOUNT to the same IB account',
-        );
-      }
+      checkIbAccount(account, ib.config.account, ib.execution.ibAccount);
     },
   };
+}
+
+/**
+ * The IB session must trade the account meant: `IB_ACCOUNT` when set, and,
+ * when `gateway.account` is itself an IB account id (configs that name the
+ * account by its id), that very account. A plain name (`ib-paper`) maps to
+ * whichever account the session trades. Accounts are shown masked.
+ * @throws VenueAccountMismatchError naming what was expected and what the session trades.
+ */
+export function checkIbAccount(accountName: string, ibAccountEnv: string, traded: string): void {
+  if (ibAccountEnv !== '' && traded !== ibAccountEnv) {
+    throw new VenueAccountMismatchError(
+      `expected the IB session to trade IB_ACCOUNT ${maskAccount(ibAccountEnv)}, it trades ${maskAccount(traded)}`,
+    );
+  }
+  if (looksLikeIbAccountId(accountName) && traded !== accountName) {
+    throw new VenueAccountMismatchError(
+      `expected the IB session to trade the gateway's account ${maskAccount(accountName)}, it trades ${maskAccount(traded)}; ` +
+        'set gateway.account (TTQ_GATEWAY_ACCOUNT) to that IB account id or to a name of your own (e.g. ib-paper), and IB_ACCOUNT to the IB account id',
+    );
+  }
 }
 
 /** True for start-up failures an operator fixes in the config: wrong account, refused session, unknown instrument. */

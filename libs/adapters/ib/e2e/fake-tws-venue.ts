@@ -163,6 +163,8 @@ export interface IbHarnessOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Receives the adapter's log records (tests that check what it warned about). */
   readonly logger?: AdapterLogger;
+  /** TTQuant's name for the account (the adapter's `accountName` option); absent: IB's id. */
+  readonly accountName?: string;
 }
 
 /** A connected IB adapter on a fresh fake TWS, as the conformance suites want it. */
@@ -196,7 +198,7 @@ export async function startIbHarness(options: IbHarnessOptions = {}): Promise<Ib
       ...options.adapterConfig,
     },
     { clock: systemClock, ...(options.logger ? { logger: options.logger } : {}) },
-    { env: options.env ?? {} },
+    { env: options.env ?? {}, ...(options.accountName !== undefined ? { accountName: options.accountName } : {}) },
   );
   venue.adapter = adapter;
   try {

@@ -1,4 +1,4 @@
-import { describeIbConfig, IbConfigError, loadIbConfig, maskAccount } from './config';
+import { describeIbConfig, IbConfigError, loadIbConfig, looksLikeIbAccountId, maskAccount } from './config';
 
 describe('loadIbConfig', () => {
   it('defaults to a paper gateway on localhost with documented settings', () => {
@@ -69,5 +69,15 @@ describe('loadIbConfig', () => {
     [{ hots: 'x' }, /hots/],
   ])('names the bad key: %j', (input, message) => {
     expect(() => loadIbConfig(input, {})).toThrow(message);
+  });
+});
+
+describe('looksLikeIbAccountId', () => {
+  it.each(['DU1234567', 'U1234567', 'DF123456', 'F1234567', 'I123456'])('takes %s for an IB account id', (name) => {
+    expect(looksLikeIbAccountId(name)).toBe(true);
+  });
+
+  it.each(['ib-paper', 'IBPAPER1', 'SIM001', 'DU', 'U12', 'du1234567', 'XU1234567'])('takes %s for a name of TTQuant', (name) => {
+    expect(looksLikeIbAccountId(name)).toBe(false);
   });
 });

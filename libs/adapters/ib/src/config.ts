@@ -268,6 +268,17 @@ export function loadIbConfig(input: unknown = {}, env: NodeJS.ProcessEnv = proce
   return { ...loaded, instruments: loaded.instruments.map(withInstrumentDefaults), account };
 }
 
+// IB account ids: U (individual), DU (paper), F / DF (advisor masters), I (introducing broker), then digits.
+const IB_ACCOUNT_ID = /^(?:D?[UF]|I)\d{4,}$/;
+
+/**
+ * True when an account name is shaped like an IB account id (`DU1234567`,
+ * `U1234567`): a config that names its account so means that very IB account.
+ */
+export function looksLikeIbAccountId(name: string): boolean {
+  return IB_ACCOUNT_ID.test(name);
+}
+
 /** Shows an account id without giving it away: `DU****67`. */
 export function maskAccount(account: string): string {
   if (account === '') return '(none)';

@@ -86,8 +86,13 @@ export interface IbExecutionClientOptions {
   readonly venue: string;
   readonly clock: Clock;
   readonly commissionWaitMs: number;
-  /** The configured account (IB_ACCOUNT); empty: the session's first managed account. */
+  /** IB's account id from IB_ACCOUNT (a secret, used on the wire only); empty: the session's first managed account. */
   readonly account: string;
+  /**
+   * TTQuant's name for the account: what orders name and every report, fill,
+   * position and account state carries. Empty: IB's account id itself.
+   */
+  readonly accountName?: string;
   readonly logger?: AdapterLogger;
 }
 
@@ -151,7 +156,8 @@ export class IbExecutionClient implements ExecutionClient {
     });
     this.accountStream = new IbAccountStream(connection, {
       venue: options.venue,
-      account: () => this.account,
+      ibAccount: () => this.ibAccount,
+      accountName: () => this.account,
       emit: (state) => {
         if (this.connected) this.reports.emit({ kind: 'account', state });
       },
@@ -170,9 +176,19 @@ export class IbExecutionClient implements ExecutionClient {
     });
   }
 
-  /** The account traded, known once connected. */
+  /** The account as TTQuant names it (orders, reports, fills, positions); IB's id until connected when no name was given. */
   get account(): string {
+    return this.options.accountName || this.ibAccount;
+  }
+
+  /** IB's id of the account traded (a secret: for the wire and masked display only), known once connected. */
+  get ibAccount(): string {
     return this.connection.account || this.options.account;
+  }
+
+  /** The name an account of IB is reported under: this account's name; another account's id masked. */
+  private nameOf(ibAccount: string): string {
+    return ibAccount === '' || ibAccount === this.ibAccount ? this.account : maskAccount(ibAccount);
   }
 
   get connectionState(): ConnectionState {
@@ -232,7 +248,7 @@ export class IbExecutionClient implements ExecutionClient {
       }
       parentId = parent.orderId;
     }
-    const ibOrder = toIbOrder(spec, { account: this.account, ...(parentId !== undefined ? { parentId } : {}) });
+    const ibOrder = toIbOrder(spec, { account: this.ibAccount, ...(parentId !== undefined ? { parentId } : {}) });
     this.place(spec, instrument, ibOrder);
   }
 
@@ -260,14 +276,14 @@ export class IbExecutionClient implements ExecutionClient {
     }
     const instrument = this.instruments.get(parent.instrument);
     this.requireReady(`submit bracket ${parent.clientOrderId}`);
-    const parentOrder = toIbOrder(parent, { account: this.account, transmit: false });
+    const parentOrder = toIbOrder(parent, { account: this.ibAccount, transmit: false });
     const parentId = this.place(parent, instrument, parentOrder);
     const oca = `${parent.clientOrderId}oca`;
     this.place(takeProfit, instrument, {
-      ...toIbOrder({ ...takeProfit, ocoGroup: takeProfit.ocoGroup ?? oca }, { account: this.account, parentId, transmit: false }),
+      ...toIbOrder({ ...takeProfit, ocoGroup: takeProfit.ocoGroup ?? oca }, { account: this.ibAccount, parentId, transmit: false }),
     });
     this.place(stopLoss, instrument, {
-      ...toIbOrder({ ...stopLoss, ocoGroup: stopLoss.ocoGroup ?? oca }, { account: this.account, parentId, transmit: true }),
+      ...toIbOrder({ ...stopLoss, ocoGroup: stopLoss.ocoGroup ?? oca }, { account: this.ibAccount, parentId, transmit: true }),
     });
   }
 
@@ -330,8 +346,8 @@ export class IbExecutionClient implements ExecutionClient {
     const reports: VenueOrderReport[] = [];
     for (const key of keys) {
       const tracked = this.orders.get(key);
-      if (!tracked || tracked.account !== this.account) continue;
-      const report = reportOf(tracked, this.options.clock.nowNanos());
+      if (!tracked || tracked.account !== this.ibAccount) continue;
+      const report = reportOf(tracked, this.options.clock.nowNanos(), this.account);
       if (report && (report.status === 'ACCEPTED' || report.status === 'PARTIALLY_FILLED' || report.status === 'PENDING_CANCEL')) {
         reports.push(report);
       }
@@ -342,7 +358,7 @@ export class IbExecutionClient implements ExecutionClient {
   async orderStatus(query: OrderQuery): Promise<VenueOrderReport | undefined> {
     const tracked = this.orders.find(query.clientOrderId);
     if (!tracked) return undefined;
-    return reportOf(tracked, this.options.clock.nowNanos());
+    return reportOf(tracked, this.options.clock.nowNanos(), this.nameOf(tracked.account));
   }
 
   async positions(): Promise<PositionSnapshot[]> {
@@ -366,7 +382,7 @@ export class IbExecutionClient implements ExecutionClient {
     try {
       this.connection.send('request executions', (api) =>
         api.reqExecutions(slot.reqId, {
-          acctCode: this.account,
+          acctCode: this.ibAccount,
           ...(since !== undefined ? { time: formatIbUtc(since) } : {}),
         }),
       );
@@ -420,7 +436,7 @@ export class IbExecutionClient implements ExecutionClient {
       placedSeq: ++this.placeSeq,
       session: this.session,
       amended: false,
-      account: this.account,
+      account: this.ibAccount,
       ibOrder,
     };
     this.orders.track(tracked);
@@ -437,13 +453,15 @@ export class IbExecutionClient implements ExecutionClient {
     return tracked;
   }
 
-  /** An order for another account must never be placed on this one. */
+  /**
+   * An order for another account must never be placed on this one. The order's
+   * account is shown masked (it may be an IB id), and so is this one's unless it has a name.
+   */
   private requireOwnAccount(spec: OrderSpec): void {
     const account = this.account;
     if (spec.account !== '' && account !== '' && spec.account !== account) {
-      throw new InvalidOrderError(
-        `expected order ${spec.clientOrderId} for account ${maskAccount(account)}, it names ${maskAccount(spec.account)}`,
-      );
+      const shown = this.options.accountName ? account : maskAccount(account);
+      throw new InvalidOrderError(`expected order ${spec.clientOrderId} for account ${shown}, it names ${maskAccount(spec.account)}`);
     }
   }
 
@@ -614,7 +632,7 @@ export class IbExecutionClient implements ExecutionClient {
         placedSeq: 0,
         session: 0,
         amended: false,
-        account: account || this.account,
+        account: account || this.ibAccount,
       };
       this.orders.track(tracked);
     }
@@ -706,7 +724,7 @@ export class IbExecutionClient implements ExecutionClient {
     }
     // An answer to a query that already ended (timed out) is dropped; live executions come with id -1.
     if (reqId !== -1) return;
-    if (execution.acctNumber && execution.acctNumber !== this.account) return;
+    if (execution.acctNumber && execution.acctNumber !== this.ibAccount) return;
     this.fills.offer(execution, contract, this.options.clock.nowNanos());
   }
 
@@ -724,7 +742,7 @@ export class IbExecutionClient implements ExecutionClient {
     const instrument = tracked?.instrument ?? this.instruments.instrumentForContract(contract);
     const fill = toFill(execution, commission, {
       instrument,
-      account: this.account,
+      account: this.nameOf(execution.acctNumber ?? ''),
       strategyId: tracked?.strategyId ?? '',
       receivedAt,
     });
@@ -756,7 +774,7 @@ export class IbExecutionClient implements ExecutionClient {
    */
   private update(tracked: TrackedOrder, force = false): void {
     if (!this.connected) return;
-    const report = reportOf(tracked, this.options.clock.nowNanos());
+    const report = reportOf(tracked, this.options.clock.nowNanos(), this.nameOf(tracked.account));
     if (!report || report.status === 'PENDING_CANCEL') return;
     if (report.filledQuantity.gt(tracked.emittedFilled)) {
       if (!tracked.held) this.watchHeld(tracked);
@@ -804,7 +822,7 @@ export class IbExecutionClient implements ExecutionClient {
   }
 
   private onPosition(account: string, contract: Contract, position: number, avgCost: number | undefined): void {
-    if (account !== this.account || !contract.conId) return;
+    if (account !== this.ibAccount || !contract.conId) return;
     this.positionsByConId.set(contract.conId, { contract, quantity: position ?? 0, avgCost: avgCost ?? 0 });
     // During a round the answer lists them all; outside one, TWS streams each change.
     if (this.positionsRound.state === undefined) {

@@ -24,6 +24,13 @@ export interface IbAdapter extends VenueAdapter {
 export interface IbAdapterOptions {
   /** Where `IB_ACCOUNT` is read from; `process.env` by default. */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * TTQuant's name for the account (the gateway's `gateway.account`): orders
+   * name it and every report, fill, position and account state carries it,
+   * while IB's id (`IB_ACCOUNT`, a secret) is used on the wire only. Empty or
+   * absent: IB's id is the name, as with a config that names the account by it.
+   */
+  readonly accountName?: string;
 }
 
 /**
@@ -83,6 +90,7 @@ export function createIbAdapter(config: unknown = {}, context: Partial<VenueAdap
     clock,
     commissionWaitMs: resolved.commissionWaitMs,
     account: resolved.account,
+    accountName: options.accountName?.trim() ?? '',
     ...(logger ? { logger } : {}),
   });
   const history = new IbHistoryClient(connection);
@@ -103,8 +111,19 @@ export function createIbAdapter(config: unknown = {}, context: Partial<VenueAdap
   };
 }
 
-/** Registers the IB adapter under the kind `ib`. */
+/** Registers the IB adapter under the kind `ib` (the account named by IB's id; see {@link ibAdapterFactoryFor}). */
 export const ibAdapterFactory: VenueAdapterFactory = {
   kind: 'ib',
   create: (config, context) => createIbAdapter(config, context),
 };
+
+/**
+ * The IB adapter factory for an app that names its account: the gateway
+ * passes `gateway.account`, so TTQuant's name, not IB's id, travels.
+ *
+ * @example
+ * registry.register(ibAdapterFactoryFor({ accountName: 'ib-paper' }));
+ */
+export function ibAdapterFactoryFor(options: IbAdapterOptions): VenueAdapterFactory {
+  return { kind: 'ib', create: (config, context) => createIbAdapter(config, context, options) };
+}

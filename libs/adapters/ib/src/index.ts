@@ -15,6 +15,6 @@ export { AmbiguousContractError, IbInstrumentProvider } from './instrument-provi
 export { IbDataClient, IB_DATA_CAPABILITIES } from './data-client';
 export { IbExecutionClient, IB_EXECUTION_CAPABILITIES } from './execution-client';
 export { IbHistoryClient } from './history-client';
-export { createIbAdapter, ibAdapterFactory } from './ib-adapter';
+export { createIbAdapter, ibAdapterFactory, ibAdapterFactoryFor } from './ib-adapter';
 export type { IbAdapter, IbAdapterOptions } from './ib-adapter';
 export * from './history';

@@ -7,8 +7,10 @@ export const IB_ACCOUNT_TAGS = ['NetLiquidation', 'TotalCashValue', 'BuyingPower
 /** What {@link IbAccountStream} needs from the execution client. */
 export interface IbAccountStreamOptions {
   readonly venue: string;
-  /** The account traded (known once a session is ready). */
-  account(): string;
+  /** IB's id of the account traded (known once a session is ready): the summary lines to keep. */
+  ibAccount(): string;
+  /** TTQuant's name for the account: what the account states carry. */
+  accountName(): string;
   /** Hands an account state on: the full set once per session, then each batch of changes. */
   emit(state: AccountState): void;
 }
@@ -63,7 +65,7 @@ export class IbAccountStream {
 
   /** An accountSummary event. */
   onValue(reqId: number, account: string, tag: string, value: string, currency: string): void {
-    if (reqId !== this.reqId || account !== this.options.account()) return;
+    if (reqId !== this.reqId || account !== this.options.ibAccount()) return;
     this.values.set(`${tag}:${currency}`, { value, currency });
     // After the first full set, TWS streams changed values alone: report them once per batch.
     if (this.complete && !this.reportScheduled) {
@@ -100,6 +102,6 @@ export class IbAccountStream {
       marginUsed: read('InitMarginReq', currency),
       buyingPower: read('BuyingPower', currency),
     }));
-    return { account: this.options.account(), venue: this.options.venue, balances };
+    return { account: this.options.accountName(), venue: this.options.venue, balances };
   }
 }

@@ -36,6 +36,7 @@ export interface TrackedOrder {
   amended: boolean;
   last?: VenueOrderReport;
   held?: boolean;
+  /** IB's account id of the order: used on the wire only; reports carry TTQuant's name for the account. */
   account: string;
   /** The IB order as last sent (for a modify: everything but the changed fields stays). */
   ibOrder?: IbOrder;
@@ -89,13 +90,16 @@ export function statusOf(tracked: TrackedOrder): OrderStatus | undefined {
   return mapIbOrderStatus({ status: tracked.ibStatus, filled: tracked.filled.toNumber(), totalQuantity: tracked.quantity.toNumber() });
 }
 
-/** The order's report as of now, or undefined while IB has said nothing about it. */
-export function reportOf(tracked: TrackedOrder, eventTime: UnixNanos): VenueOrderReport | undefined {
+/**
+ * The order's report as of now, or undefined while IB has said nothing about it.
+ * `account` is the account as TTQuant names it (default: IB's id of the order's account).
+ */
+export function reportOf(tracked: TrackedOrder, eventTime: UnixNanos, account: string = tracked.account): VenueOrderReport | undefined {
   const status = statusOf(tracked);
   if (status === undefined) return undefined;
   return {
     kind: 'order',
-    account: tracked.account,
+    account,
     clientOrderId: tracked.clientOrderId,
     venueOrderId: String(tracked.orderId),
     instrument: tracked.instrument.id,

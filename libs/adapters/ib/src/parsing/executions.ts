@@ -17,6 +17,7 @@ export function commissionOf(report: CommissionReport | undefined): Decimal {
 /** What {@link toFill} needs besides the execution. */
 export interface FillContext {
   readonly instrument: Instrument;
+  /** The account as TTQuant names it: IB's account id (`acctNumber`) never leaves the adapter in a fill. */
   readonly account: string;
   /** The strategy of the order when the adapter knows it; empty otherwise. */
   readonly strategyId: string;
@@ -37,7 +38,7 @@ export function toFill(execution: Execution, commission: CommissionReport | unde
   const execId = execution.execId ?? '';
   if (execId === '') throw new Error(`expected an execId in the IB execution of order ${String(execution.orderId)}, was empty`);
   return {
-    account: execution.acctNumber || context.account,
+    account: context.account,
     clientOrderId: execution.orderRef ?? '',
     venueOrderId: String(execution.orderId ?? ''),
     execId,
