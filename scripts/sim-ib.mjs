@@ -3,7 +3,9 @@
 // adapter without a real TWS. Starts the fake TWS of libs/testing (the real TWS API wire
 // protocol, a paper broker whose quotes move and whose market orders fill) on a free port,
 // then runs `npm start` — build, then `ttq sim --venue ib` — against it with the fake's
-// paper account, and stops the fake when the run is over. The exit code is the run's.
+// paper account id in IB_ACCOUNT (TTQuant names the account IBPAPER1: the id reaches only
+// the gateway and market-data, on the wire to TWS), and stops the fake when the run is
+// over. The exit code is the run's.
 // Extra arguments go to `ttq sim` (see `ttq sim --help`).
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -27,7 +29,9 @@ if (args.some((arg) => arg === '--venue' || arg.startsWith('--venue=') || arg.st
 }
 
 const fake = await startFakeTws({ managedAccounts: [ACCOUNT] });
-process.stderr.write(`npm run sim:ib: fake TWS (paper account ${ACCOUNT}) listening on 127.0.0.1:${fake.port}\n`);
+// Shown masked, as TTQuant shows an IB account id everywhere.
+const masked = `${ACCOUNT.slice(0, 2)}****${ACCOUNT.slice(-2)}`;
+process.stderr.write(`npm run sim:ib: fake TWS (paper account ${masked}) listening on 127.0.0.1:${fake.port}\n`);
 
 const sim = spawn(
   process.execPath,

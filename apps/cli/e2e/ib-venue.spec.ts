@@ -1,22 +1,74 @@
 import { allocateEndpoints, assertBuilt, freePorts, ServiceProcess, stackEnv, startFakeTws, waitFor, type FakeTws } from '@ttquant/testing';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { withDatabase } from '../src/database-url';
 import { createRunDatabase, dropRunDatabase } from '../src/sim/sim-database';
 import { newRunId } from '../src/sim/sim-run-folder';
 import type { SimSummary } from '../src/sim/sim-summary';
-import { profileConfigFiles, type SimVenueProfile } from '../src/sim/sim-venue-profile';
+import { IB_SIM_DEFAULTS, profileConfigFiles, type SimVenueProfile } from '../src/sim/sim-venue-profile';
 import { runTtq, type TtqResult } from './run-ttq';
 
 const SERVER_URL = process.env['TTQ_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-/** The paper account the fake TWS manages. */
-const ACCOUNT = 'DU1234567';
+/** IB's id of the paper account the fake TWS manages: a secret, used on the wire only. */
+const IB_ACCOUNT = 'DU1234567';
+/** TTQuant's name for that account: orders, topics, storage and `ttq` use it. */
+const ACCOUNT = IB_SIM_DEFAULTS.account;
 const SERVICES = ['hub', 'persistence', 'gateway', 'strategy-engine', 'market-data'] as const;
 
 /** The fake must not have refused a message of the pinned client: the adapter speaks the wire protocol exactly. */
 function expectNoRefusedMessages(fake: FakeTws): void {
   expect(fake.clientErrors).toEqual([]);
+}
+
+/** The `.log` files under `dir` (any depth) whose text contains `secret`. */
+function logFilesContaining(dir: string, secret: string): string[] {
+  const found: string[] = [];
+  const logs: string[] = [];
+  const walk = (folder: string): void => {
+    for (const entry of readdirSync(folder)) {
+      const path = join(folder, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (entry.endsWith('.log')) logs.push(path);
+    }
+  };
+  walk(dir);
+  // A run without logs would prove nothing.
+  expect(logs.length).toBeGreaterThan(0);
+  for (const path of logs) if (readFileSync(path, 'utf8').includes(secret)) found.push(path);
+  return found;
+}
+
+/** Tables of the database at `url` with a row whose text (every column) contains `secret`, with the count. */
+async function rowsContaining(url: string, secret: string): Promise<Record<string, number>> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows: tables } = await client.query<{ name: string }>(
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+    );
+    const found: Record<string, number> = {};
+    for (const { name } of tables) {
+      const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM "${name}" t WHERE strpos(t::text, $1) > 0`, [secret]);
+      if (Number(rows[0]?.n) > 0) found[name] = Number(rows[0]?.n);
+    }
+    return found;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Stored fills of `account`. */
+async function fillCount(url: string, account: string): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM fills WHERE account = $1', [account]);
+    return Number(rows[0]?.n);
+  } finally {
+    await client.end();
+  }
 }
 
 /**
@@ -34,11 +86,11 @@ describe('ttq sim --venue ib against a fake TWS', () => {
   beforeAll(async () => {
     assertBuilt([...SERVICES, 'cli']);
     cwd = mkdtempSync(join(tmpdir(), 'ttq-ib-sim-'));
-    fake = await startFakeTws({ managedAccounts: [ACCOUNT] });
+    fake = await startFakeTws({ managedAccounts: [IB_ACCOUNT] });
     const summaryFile = join(cwd, 'summary.json');
     result = await runTtq(
       ['sim', '--venue', 'ib', '--ib-port', String(fake.port), '--duration', '15', '--summary', summaryFile],
-      { cwd, env: { DATABASE_URL: SERVER_URL, IB_ACCOUNT: ACCOUNT }, timeoutMs: 170_000 },
+      { cwd, env: { DATABASE_URL: SERVER_URL, IB_ACCOUNT }, timeoutMs: 170_000 },
     );
     if (existsSync(summaryFile)) summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as SimSummary;
   }, 180_000);
@@ -59,14 +111,24 @@ describe('ttq sim --venue ib against a fake TWS', () => {
     expectNoRefusedMessages(fake);
   });
 
-  it('traded AAPL on IB: fills, closing fills, every order placed once with its client order id', () => {
+  it('traded AAPL on IB under the account name: fills, closing fills, every order placed once with its client order id and the IB id', () => {
     expect(summary?.account).toBe(ACCOUNT);
     expect(summary?.fills).toBeGreaterThan(0);
     expect(summary?.closingFills).toBeGreaterThan(0);
     const refs = fake.placeOrderLog.map((order) => order.orderRef);
     expect(new Set(refs).size).toBe(refs.length);
     expect(refs.length).toBe(summary?.ordersSubmitted);
-    expect(fake.placeOrderLog.every((order) => order.contract.symbol === 'AAPL' && order.clientId === 11 && order.account === ACCOUNT)).toBe(true);
+    expect(fake.placeOrderLog.every((order) => order.contract.symbol === 'AAPL' && order.clientId === 11 && order.account === IB_ACCOUNT)).toBe(true);
+  });
+
+  it('kept the IB account id a secret: in no log file of the run and in no stored row, the fills stored under the name', async () => {
+    expect(logFilesContaining(summary?.runDir ?? '', IB_ACCOUNT)).toEqual([]);
+    expect(result.stdout).not.toContain(IB_ACCOUNT);
+    expect(result.stderr).not.toContain(IB_ACCOUNT);
+    const url = withDatabase(SERVER_URL, summary?.database ?? '');
+    expect(await fillCount(url, IB_ACCOUNT)).toBe(0);
+    expect(await fillCount(url, ACCOUNT)).toBe(summary?.fills);
+    expect(await rowsContaining(url, IB_ACCOUNT)).toEqual({});
   });
 
   it('stored everything it published and made, with no gaps, and the PnL agrees', () => {
@@ -117,15 +179,15 @@ describe('ttq order submit to an IB account', () => {
   beforeAll(async () => {
     assertBuilt(['hub', 'persistence', 'gateway', 'market-data', 'cli']);
     cwd = mkdtempSync(join(tmpdir(), 'ttq-ib-order-'));
-    fake = await startFakeTws({ managedAccounts: [ACCOUNT] });
-    const profile: SimVenueProfile = { kind: 'ib', host: '127.0.0.1', port: fake.port, account: ACCOUNT, symbol: 'AAPL' };
+    fake = await startFakeTws({ managedAccounts: [IB_ACCOUNT] });
+    const profile: SimVenueProfile = { kind: 'ib', host: '127.0.0.1', port: fake.port, account: ACCOUNT, ibAccount: IB_ACCOUNT, symbol: 'AAPL' };
     mkdirSync(join(cwd, 'config'));
     for (const [service, text] of Object.entries(profileConfigFiles('ib-order-e2e', profile))) writeFileSync(join(cwd, 'config', `${service}.toml`), text);
     const created = await createRunDatabase(SERVER_URL, newRunId(), Number.MAX_SAFE_INTEGER);
     database = created.name;
     databaseUrl = created.url;
     const endpoints = await allocateEndpoints();
-    stackEnvironment = { ...stackEnv(endpoints), TTQ_GATEWAY_ACCOUNT: ACCOUNT, IB_ACCOUNT: ACCOUNT, DATABASE_URL: created.url };
+    stackEnvironment = { ...stackEnv(endpoints), TTQ_GATEWAY_ACCOUNT: ACCOUNT, IB_ACCOUNT, DATABASE_URL: created.url };
     env = {
       TTQ_BUS_XSUB_ENDPOINT: endpoints.xsub,
       TTQ_BUS_XPUB_ENDPOINT: endpoints.xpub,
@@ -169,8 +231,8 @@ describe('ttq order submit to an IB account', () => {
 
     const placed = fake.placeOrderLog.filter((order) => order.orderRef === id);
     expect(placed).toHaveLength(1);
-    expect(placed[0]).toMatchObject({ action: 'BUY', totalQuantity: 10, orderType: 'MKT', account: ACCOUNT, clientId: 11, contract: { symbol: 'AAPL' } });
-    expect(fake.positions().get(`${ACCOUNT}:265598`)).toBe(10);
+    expect(placed[0]).toMatchObject({ action: 'BUY', totalQuantity: 10, orderType: 'MKT', account: IB_ACCOUNT, clientId: 11, contract: { symbol: 'AAPL' } });
+    expect(fake.positions().get(`${IB_ACCOUNT}:265598`)).toBe(10);
 
     // Persistence stores the fill from the bus: wait for it rather than for a fixed time.
     const stored = await waitFor(async () => {
@@ -210,7 +272,7 @@ describe('ttq order submit to an IB account', () => {
     expect(last.order.status).toBe('FILLED');
     const placed = fake.placeOrderLog.slice(before);
     expect(placed.map((order) => order.orderRef)).toEqual([last.order.spec.clientOrderId]);
-    expect(fake.positions().get(`${ACCOUNT}:265598`)).toBe(0);
+    expect(fake.positions().get(`${IB_ACCOUNT}:265598`)).toBe(0);
     const positions = await ttq('positions', '--account', ACCOUNT, '--json');
     expect(JSON.parse(positions.stdout) as PositionJson[]).toEqual([expect.objectContaining({ instrument: { venue: 'IB', symbol: 'AAPL' }, quantity: '0' })]);
 
@@ -240,6 +302,17 @@ describe('ttq order submit to an IB account', () => {
     expect(fake.placeOrderLog.length).toBe(placedBefore);
     expect(fake.placeOrderLog.filter((order) => order.orderRef === firstId)).toHaveLength(1);
     expectNoRefusedMessages(fake);
+  });
+
+  it('kept the IB account id a secret: in no service log and in no stored row; the fills are stored under the name', async () => {
+    const fills = await waitFor(async () => ((await fillCount(databaseUrl, ACCOUNT)) >= 2 ? fillCount(databaseUrl, ACCOUNT) : undefined), 'both fills stored', 20_000, 250);
+    expect(fills).toBeGreaterThanOrEqual(2);
+    expect(await fillCount(databaseUrl, IB_ACCOUNT)).toBe(0);
+    expect(await rowsContaining(databaseUrl, IB_ACCOUNT)).toEqual({});
+    for (const service of services) {
+      expect(service.logs.length).toBeGreaterThan(0);
+      expect({ app: service.app, leaks: service.logs.includes(IB_ACCOUNT) }).toEqual({ app: service.app, leaks: false });
+    }
   });
 
   it('a gateway whose IB account TWS does not manage refuses to start: exit 78 with the masked account', async () => {

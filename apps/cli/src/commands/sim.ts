@@ -56,7 +56,7 @@ export const simCommand: Command = {
         `${this.summary}.\nEach run gets a folder .data/runs/<run id>/ (logs, journals, config) and a database ttq_sim_<run id>\n` +
         'on DATABASE_URL\'s server, or on the embedded PostgreSQL in .data/postgres when DATABASE_URL is unset.\n' +
         'With --venue ib the gateway and market-data log in to TWS / IB Gateway at --ib-host:--ib-port instead, trading the\n' +
-        'paper account in IB_ACCOUNT (environment only: it is a secret).\n' +
+        `paper account in IB_ACCOUNT (environment only: it is a secret; unset: the first account TWS manages) under the name ${IB_SIM_DEFAULTS.account}.\n` +
         'Exit 0 when every service ran and stopped cleanly, 1 otherwise.';
       ctx.io.out(helpText(this.usage, about, flags));
       return CLI_EXIT.ok;

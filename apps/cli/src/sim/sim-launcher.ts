@@ -11,7 +11,7 @@ import { allocateSimEndpoints, serviceEnvironment, SIM_SERVICES, type SimService
 import { progressLine, SimMonitor } from './sim-monitor';
 import { createRunFolder, newRunId, type SimStrategySettings } from './sim-run-folder';
 import { buildSummary, renderSummary, type SimSummary } from './sim-summary';
-import { profileEnvironment, writeProfileConfig, type SimVenueProfile } from './sim-venue-profile';
+import { inheritedEnvironment, profileEnvironment, writeProfileConfig, type SimVenueProfile } from './sim-venue-profile';
 
 /** How long a service may take to become ready. */
 const READY_TIMEOUT_MS = 60_000;
@@ -111,7 +111,7 @@ export async function runSimulation(options: SimOptions, io: CliIo, signal: Abor
         name: service,
         bundle: join(options.appsDir, service, 'main.cjs'),
         cwd: runDir,
-        env: { ...process.env, ...serviceEnvironment(service, settings), ...profileEnvironment(service, venue) },
+        env: { ...inheritedEnvironment(process.env), ...serviceEnvironment(service, settings), ...profileEnvironment(service, venue) },
         logFile: join(runDir, `${service}.log`),
         httpPort: endpoints.httpPorts[service],
       });

@@ -2,9 +2,18 @@ import { parseToml } from '@ttquant/config';
 import { parseCommandArgs } from '../args';
 import { UsageError } from '../cli-errors';
 import { simCommand } from '../commands/sim';
-import { IB_SIM_CLIENT_IDS, parseVenueProfile, profileConfigFiles, profileEnvironment, profileVenueName, type SimVenueProfile } from './sim-venue-profile';
+import {
+  IB_SIM_CLIENT_IDS,
+  IB_SIM_DEFAULTS,
+  inheritedEnvironment,
+  parseVenueProfile,
+  profileConfigFiles,
+  profileEnvironment,
+  profileVenueName,
+  type SimVenueProfile,
+} from './sim-venue-profile';
 
-const ib: SimVenueProfile = { kind: 'ib', host: '127.0.0.1', port: 4002, account: 'DU1234567', symbol: 'MSFT' };
+const ib: SimVenueProfile = { kind: 'ib', host: '127.0.0.1', port: 4002, account: 'IBPAPER1', ibAccount: 'DU1234567', symbol: 'MSFT' };
 const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseVenueProfile(parseCommandArgs('sim', argv, simCommand.flags), env);
 
 describe('parseVenueProfile', () => {
@@ -12,13 +21,21 @@ describe('parseVenueProfile', () => {
     expect(parse([])).toEqual({ kind: 'sim' });
   });
 
-  it('reads the IB settings, the account from IB_ACCOUNT', () => {
-    expect(parse(['--venue', 'ib', '--ib-port', '7497'], { IB_ACCOUNT: 'DU1' })).toEqual({ kind: 'ib', host: '127.0.0.1', port: 7497, account: 'DU1', symbol: 'AAPL' });
+  it('reads the IB settings, names the account IBPAPER1 and takes IB\'s account id from IB_ACCOUNT', () => {
+    expect(parse(['--venue', 'ib', '--ib-port', '7497'], { IB_ACCOUNT: 'DU1' })).toEqual({
+      kind: 'ib',
+      host: '127.0.0.1',
+      port: 7497,
+      account: 'IBPAPER1',
+      ibAccount: 'DU1',
+      symbol: 'AAPL',
+    });
     expect(parse(['--venue', 'ib', '--ib-port', '4002', '--ib-host', 'tws.lan', '--symbol', 'MSFT'], { IB_ACCOUNT: ' DU2 ' })).toEqual({
       kind: 'ib',
       host: 'tws.lan',
       port: 4002,
-      account: 'DU2',
+      account: 'IBPAPER1',
+      ibAccount: 'DU2',
       symbol: 'MSFT',
     });
   });
@@ -33,10 +50,13 @@ describe('parseVenueProfile', () => {
     expect(() => parse(argv, { IB_ACCOUNT: 'DU1' })).toThrow(new UsageError(message));
   });
 
-  it('needs the account from the environment: a secret is never a flag', () => {
-    const message = '--venue ib needs the paper account in the environment: set IB_ACCOUNT (e.g. IB_ACCOUNT=DU1234567)';
-    expect(() => parse(['--venue', 'ib', '--ib-port', '4002'], { IB_ACCOUNT: ' ' })).toThrow(new UsageError(message));
+  it('takes the IB account id from the environment only (a secret is never a flag); without it, the first account TWS manages', () => {
+    expect(parse(['--venue', 'ib', '--ib-port', '4002'], { IB_ACCOUNT: ' ' })).toMatchObject({ account: 'IBPAPER1', ibAccount: '' });
     expect(() => parse(['--venue', 'ib', '--ib-port', '4002', '--ib-account', 'DU1'])).toThrow(UsageError);
+  });
+
+  it('names the account with letters and digits only: valid in bus topics and journal folder names', () => {
+    expect(IB_SIM_DEFAULTS.account).toMatch(/^[A-Za-z0-9]+$/);
   });
 });
 
@@ -62,10 +82,17 @@ describe('profileConfigFiles', () => {
 });
 
 describe('profileEnvironment', () => {
-  it('gives the IB account only to the services that log in to IB', () => {
+  it('gives the IB account id only to the services that log in to IB, and only when set', () => {
     expect(profileEnvironment('gateway', ib)).toEqual({ IB_ACCOUNT: 'DU1234567' });
     expect(profileEnvironment('market-data', ib)).toEqual({ IB_ACCOUNT: 'DU1234567' });
     for (const service of ['hub', 'persistence', 'strategy-engine'] as const) expect(profileEnvironment(service, ib)).toEqual({});
     expect(profileEnvironment('gateway', { kind: 'sim' })).toEqual({});
+    expect(profileEnvironment('gateway', { ...ib, ibAccount: '' })).toEqual({});
+  });
+
+  it('keeps IB_ACCOUNT of the shell out of what every service inherits', () => {
+    const shell = { PATH: '/bin', IB_ACCOUNT: 'DU1234567' };
+    expect(inheritedEnvironment(shell)).toEqual({ PATH: '/bin' });
+    expect(shell.IB_ACCOUNT).toBe('DU1234567');
   });
 });

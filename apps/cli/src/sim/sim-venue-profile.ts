@@ -7,8 +7,13 @@ import type { SimService } from './sim-endpoints';
 /** The IB client ids of the run: fixed per service, so their sessions and orders never mix. */
 export const IB_SIM_CLIENT_IDS = { gateway: 11, 'market-data': 12 } as const;
 
-/** Defaults of the IB profile: a SMART-routed stock every paper account can quote and trade. */
-export const IB_SIM_DEFAULTS = { host: '127.0.0.1', symbol: 'AAPL', primaryExchange: 'NASDAQ', currency: 'USD' } as const;
+/**
+ * Defaults of the IB profile: a SMART-routed stock every paper account can
+ * quote and trade, and TTQuant's name for the paper account (letters and
+ * digits: valid in bus topics and journal folder names). IB's
+ * own account id is a secret and never names anything in TTQuant.
+ */
+export const IB_SIM_DEFAULTS = { host: '127.0.0.1', symbol: 'AAPL', primaryExchange: 'NASDAQ', currency: 'USD', account: 'IBPAPER1' } as const;
 
 /** Where the run's market and fills come from. */
 export type SimVenueProfile =
@@ -18,8 +23,10 @@ export type SimVenueProfile =
       /** TWS / IB Gateway API socket (paper). */
       readonly host: string;
       readonly port: number;
-      /** The paper account traded: the gateway's account and `IB_ACCOUNT`. */
+      /** TTQuant's name for the paper account: the gateway's account, in topics, storage and summaries. */
       readonly account: string;
+      /** IB's id of the paper account from `IB_ACCOUNT` (a secret); empty: the first account TWS manages. */
+      readonly ibAccount: string;
       /** The stock the strategy trades (SMART-routed, USD). */
       readonly symbol: string;
     };
@@ -51,7 +58,7 @@ function ibSection(profile: Extract<SimVenueProfile, { kind: 'ib' }>, service: k
  */
 export function profileConfigFiles(runId: string, profile: SimVenueProfile): Partial<Record<SimService, string>> {
   if (profile.kind === 'sim') return {};
-  const header = `# Written by ttq sim for run ${runId} (IB profile). Endpoints and the account come from TTQ_* variables and IB_ACCOUNT.`;
+  const header = `# Written by ttq sim for run ${runId} (IB profile). Endpoints and the account name come from TTQ_* variables, the IB account id from IB_ACCOUNT.`;
   return {
     gateway: [header, '[gateway]', 'adapter = "ib"', '', ...ibSection(profile, 'gateway')].join('\n'),
     'market-data': [
@@ -72,17 +79,29 @@ export function writeProfileConfig(runDir: string, runId: string, profile: SimVe
   }
 }
 
-/** Extra environment of a service under the profile: the IB account (a secret) reaches only the two services that log in to IB. */
+/** The environment every service inherits from `ttq sim`: all but the IB account id, which {@link profileEnvironment} hands out. */
+export function inheritedEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const inherited = { ...env };
+  delete inherited['IB_ACCOUNT'];
+  return inherited;
+}
+
+/**
+ * Extra environment of a service under the profile: the IB account id (a
+ * secret), when given, reaches only the two services that log in to IB.
+ */
 export function profileEnvironment(service: SimService, profile: SimVenueProfile): Record<string, string> {
-  if (profile.kind === 'ib' && (service === 'gateway' || service === 'market-data')) return { IB_ACCOUNT: profile.account };
+  if (profile.kind === 'ib' && profile.ibAccount !== '' && (service === 'gateway' || service === 'market-data')) return { IB_ACCOUNT: profile.ibAccount };
   return {};
 }
 
 const IB_FLAGS = ['ib-port', 'ib-host', 'symbol'] as const;
 
 /**
- * `ttq sim`'s `--venue` and its IB settings; the IB account is a secret, so it
- * comes from `IB_ACCOUNT` in the environment only, never from a flag.
+ * `ttq sim`'s `--venue` and its IB settings. The account is named
+ * {@link IB_SIM_DEFAULTS}.account in TTQuant; IB's account id is a secret, so
+ * it comes from `IB_ACCOUNT` in the environment only, never from a flag, and
+ * without it the paper session trades the first account TWS manages.
  * @throws UsageError naming the flag, what was expected and what was found.
  */
 export function parseVenueProfile(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): SimVenueProfile {
@@ -97,9 +116,8 @@ export function parseVenueProfile(args: ParsedArgs, env: NodeJS.ProcessEnv = pro
   if (portText === undefined) throw new UsageError('--ib-port is required with --venue ib, e.g. --ib-port 7497 (TWS paper) or 4002 (IB Gateway paper)');
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port < 1 || port > 65_535) throw new UsageError(`--ib-port: expected a port in 1..65535, was ${JSON.stringify(portText)}`);
-  const account = (env['IB_ACCOUNT'] ?? '').trim();
-  if (account === '') throw new UsageError('--venue ib needs the paper account in the environment: set IB_ACCOUNT (e.g. IB_ACCOUNT=DU1234567)');
+  const ibAccount = (env['IB_ACCOUNT'] ?? '').trim();
   const symbol = stringFlag(args, 'symbol') ?? IB_SIM_DEFAULTS.symbol;
   if (!/^[A-Z][A-Z0-9.]{0,11}$/.test(symbol)) throw new UsageError(`--symbol: expected a stock symbol such as AAPL, was ${JSON.stringify(symbol)}`);
-  return { kind: 'ib', host: stringFlag(args, 'ib-host') ?? IB_SIM_DEFAULTS.host, port, account, symbol };
+  return { kind: 'ib', host: stringFlag(args, 'ib-host') ?? IB_SIM_DEFAULTS.host, port, account: IB_SIM_DEFAULTS.account, ibAccount, symbol };
 }
