@@ -91,6 +91,8 @@ export interface StoredRun {
 /** Reads the run's row counts and the PnL of its stored fills (libs/storage readers). */
 export async function readStoredRun(url: string, account: string): Promise<StoredRun> {
   const pool = new Pool({ connectionString: url, max: 1, application_name: 'ttq-sim' });
+  // The embedded server stops right after this; a notice reaching a connection still closing must not crash the launcher.
+  pool.on('error', () => undefined);
   try {
     const counts = await countStored(pool);
     const pnl = await realizedPnlFromStoredFills(pool, { account });
