@@ -5,9 +5,11 @@ import { ROUTED_TABLES, type RoutedTable, type TableSinks } from './store-router
 /** Rows held per writer before `write` waits, as a multiple of the batch size. */
 const BUFFER_BATCHES = 4;
 /**
- * Tries per batch on connection trouble before its rows are parked: with the
- * delay doubling up to 2 s this rides out about a minute without the
- * database, where parking would take rows out of the tables they belong in.
+ * Tries per batch on transient database errors (locks, resources, schema)
+ * before its rows are parked. A database that cannot be reached at all is
+ * waited for without limit by the writers (backpressure towards the bus; the
+ * ledger refills what the bus drops by replay), so this budget never parks
+ * rows because of an outage.
  */
 const MAX_ATTEMPTS = 34;
 const MAX_RETRY_DELAY_MS = 2_000;

@@ -1,16 +1,19 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PoolClient } from 'pg';
+import { TcpProxy } from '@ttquant/testing';
+import { Pool, type PoolClient } from 'pg';
 import { StorageError, WriterClosedError } from '../errors';
 import type { QuoteTick } from '@ttquant/domain';
 import { alert, DAY0, meta, quote } from '../testing/fixtures';
 import { createMigratedSchema } from '../testing/migrated-schema';
-import type { TestSchema } from '../testing/test-schema';
+import { TEST_DATABASE_URL, type TestSchema } from '../testing/test-schema';
 import { waitFor } from '../testing/wait-for';
 import { BatchWriter, YIELD_EVERY_ROWS, type TableRow } from './batch-writer';
 import { alertRow, quoteTickRow } from './row-mappers';
 import type { ParkedRows } from './row-parking';
+
+const SERVER = new URL(TEST_DATABASE_URL);
 
 const quoteRow = (i: number): TableRow<'quote_ticks'> => quoteTickRow(quote(i), meta(i));
 
@@ -218,6 +221,48 @@ describe('BatchWriter', () => {
       expect(await count('alerts')).toBe(1);
       expect(writer.stats.rowsParked).toBe(0);
       expect(warnings[0]).toBe('relation "alerts" does not exist');
+    });
+
+    it('never parks rows while the database cannot be reached, however long past the retry budget, and stores them all once it is back', async () => {
+      const proxy = await TcpProxy.start({ host: SERVER.hostname, port: Number(SERVER.port || 5432) });
+      const pool = new Pool({
+        connectionString: `postgres://${SERVER.username}@127.0.0.1:${proxy.port}${SERVER.pathname}`,
+        options: `-c search_path=${schema.name}`,
+        max: 1,
+      });
+      // Idle connections reset by the cut report here; the writer sees its own failures.
+      pool.on('error', () => undefined);
+      try {
+        const parked: ParkedRows[] = [];
+        const writer = new BatchWriter(pool, 'quote_ticks', {
+          batchRows: 10,
+          maxBufferedRows: 20,
+          maxAttempts: 2,
+          retryDelayMs: 2,
+          maxRetryDelayMs: 10,
+          flushIntervalMs: 60_000,
+          onParked: (p) => parked.push(p),
+        });
+        proxy.cut();
+        for (let i = 1; i <= 20; i++) await writer.write(quoteRow(i));
+        // Full: the next write waits for the database instead of growing the buffer.
+        const waiting = writer.write(quoteRow(21));
+        expect(waiting).toBeInstanceOf(Promise);
+        const flushed = writer.flush();
+        // Ten times the attempts a batch gets for any other transient failure.
+        await waitFor('the outage to outlast the retry budget', () => writer.stats.connectionRetries >= 20);
+        expect(writer.stats).toMatchObject({ rowsParked: 0, rowsWritten: 0, bufferedRows: 20 });
+        proxy.resume();
+        await Promise.all([waiting, flushed]);
+        await writer.close();
+        expect(parked).toEqual([]);
+        expect(writer.stats).toMatchObject({ rowsWritten: 21, rowsParked: 0 });
+        expect(await count('quote_ticks')).toBe(21);
+        expect(await count('ttq_parked_rows')).toBe(0);
+      } finally {
+        await pool.end();
+        await proxy.close();
+      }
     });
 
     it('parks the batch after its last attempt, in the park file when the park table is gone too', async () => {

@@ -29,7 +29,12 @@ export interface BatchWriterOptions {
   readonly maxBufferedRows?: number;
   /** Bytes held before `write()` makes callers wait (default 4 × batchBytes). */
   readonly maxBufferedBytes?: number;
-  /** Tries per batch on transient failures before its rows are parked (default 8). */
+  /**
+   * Tries per batch on transient failures before its rows are parked (default
+   * 8). Connection failures are not counted: parking rows because the database
+   * is away would take them out of their table for good, so they are retried
+   * until it is back while `write()` holds callers (backpressure).
+   */
   readonly maxAttempts?: number;
   /** First retry delay, doubled per attempt (default 100 ms). */
   readonly retryDelayMs?: number;
@@ -54,6 +59,8 @@ export interface WriterStats {
   readonly batches: number;
   /** Retries after transient failures. */
   readonly retries: number;
+  /** Of those, retries because the database could not be reached (never given up on). */
+  readonly connectionRetries: number;
   /** Batches redone through the staging table after a unique violation. */
   readonly conflictFallbacks: number;
   /** Rows accepted but not yet stored or parked. */
@@ -97,7 +104,9 @@ export const YIELD_EVERY_ROWS = 512;
  * - **Idempotency**: COPY goes straight into the table; when a batch hits a
  *   unique key (23505) it is redone through a temporary staging table with
  *   `INSERT … ON CONFLICT DO NOTHING`, so replays and duplicates are skipped.
- * - **Failures**: transient errors are retried with exponential backoff; a batch
+ * - **Failures**: a database that cannot be reached is waited for as long as
+ *   it takes (the batch stays, the buffer fills, `write()` holds callers);
+ *   other transient errors are retried with exponential backoff; a batch
  *   the database refuses for its data is split until the bad rows are
  *   isolated; rows that cannot be stored are parked (`ttq_parked_rows`, else
  *   the park file) and reported to `onParked`. Nothing is dropped silently.
@@ -143,7 +152,7 @@ export class BatchWriter<N extends TableName> {
   /** Rows handed to write(), and rows stored or parked: flush() waits for the second to reach the first. */
   private received = 0;
   private settled = 0;
-  private counters = { rowsWritten: 0, duplicatesSkipped: 0, rowsParked: 0, batches: 0, retries: 0, conflictFallbacks: 0 };
+  private counters = { rowsWritten: 0, duplicatesSkipped: 0, rowsParked: 0, batches: 0, retries: 0, connectionRetries: 0, conflictFallbacks: 0 };
   private bufferedRows = 0;
   private bufferedBytes = 0;
 
@@ -352,13 +361,15 @@ export class BatchWriter<N extends TableName> {
         await this.writeRange(batch, middle, to);
         return;
       }
-      if (attempt >= this.maxAttempts) {
+      const connection = classifyFailure(failure) === 'connection';
+      if (connection) this.counters.connectionRetries++;
+      if (!connection && attempt >= this.maxAttempts) {
         const reason = `gave up after ${attempt} attempts: ${errorMessage(failure)}`;
         await this.parkEncoded(batch, from, to, reason, sqlStateOf(failure), attempt);
         return;
       }
       this.counters.retries++;
-      const delay = Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** (attempt - 1));
+      const delay = Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** Math.min(attempt - 1, 30));
       this.logger.warn(
         { table: this.table, rows: count, attempt, delayMs: delay, error: errorMessage(failure) },
         'batch write failed, retrying',

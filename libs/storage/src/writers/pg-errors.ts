@@ -3,10 +3,14 @@
  * - `duplicate`: a unique key was hit (23505): some rows are stored already;
  * - `row`: the data was refused (SQLSTATE classes 22 and 23, 54000): some row
  *   is bad and will be refused however often it is sent;
- * - `transient`: anything else (connection lost, server restarting, lock or
- *   resource trouble, schema not migrated yet): worth retrying.
+ * - `connection`: no database answered (no SQLSTATE: socket reset, refused,
+ *   timed out), or the server said it is going away or not up yet (class 08,
+ *   57P01-57P03): the rows are fine and the database will be back, so they
+ *   are never given up on;
+ * - `transient`: anything else (lock or resource trouble, schema not migrated
+ *   yet): worth retrying a bounded number of times.
  */
-export type FailureKind = 'duplicate' | 'row' | 'transient';
+export type FailureKind = 'duplicate' | 'row' | 'connection' | 'transient';
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
@@ -20,7 +24,8 @@ export function sqlStateOf(err: unknown): string | undefined {
 /** Sorts a write failure into a {@link FailureKind}. */
 export function classifyFailure(err: unknown): FailureKind {
   const state = sqlStateOf(err);
-  if (state === undefined) return 'transient';
+  if (state === undefined) return 'connection';
+  if (state.startsWith('08') || state === '57P01' || state === '57P02' || state === '57P03') return 'connection';
   if (state === '23505') return 'duplicate';
   // Class 22: data exceptions (bad encoding, out-of-range value); class 23:
   // integrity (NOT NULL, CHECK…); 54000: e.g. an index row too large.
