@@ -272,6 +272,9 @@ void runService({
       throw new StartupError(`cannot take shard locks: ${(error as Error).message}`, EXIT_CODES.unavailable, { cause: error });
     }
     checkpoint.start();
+    const sweep = setInterval(store.sweepHoles, settings.replay.holeSweep);
+    sweep.unref();
+    ctx.onShutdown('hole sweep', () => clearInterval(sweep));
     ctx.logger.info({ shards: leases.heldShards(), of: settings.shards, workers: leases.stats.liveWorkers }, 'holding shards');
 
     inbox.connect(bus.xpubEndpoint);

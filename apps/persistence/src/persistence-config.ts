@@ -76,6 +76,8 @@ export interface ReplayConfig {
   gateway: string;
   /** How long one replay request may take. */
   timeout: number;
+  /** How often ledger holes are looked for; one still open a whole sweep later is asked for again. */
+  holeSweep: number;
 }
 
 const retentionEntry = (what: string) => ({
@@ -182,6 +184,11 @@ export const persistenceSchema: convict.Schema<PersistenceConfig> = {
       default: 'tcp://127.0.0.1:5561',
     },
     timeout: { doc: 'How long one replay request may take.', format: 'duration', default: 5_000 },
+    holeSweep: {
+      doc: 'How often missing sequences are looked for; a hole still open a whole sweep later is asked for again (its first requests may have failed for good).',
+      format: 'duration',
+      default: 10_000,
+    },
   },
 };
 

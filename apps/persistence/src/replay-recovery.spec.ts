@@ -1,6 +1,7 @@
 import { REPLAY_METHOD, Replier, replayHandler, topics, type BusMessage } from '@ttquant/bus';
 import { Decimal } from '@ttquant/domain';
 import { JournaledPublisher } from '@ttquant/service-bus';
+import { waitFor } from '@ttquant/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +100,38 @@ describe('ReplayRecovery', () => {
     recovery.request({ ...source, topic, epoch: journal.epoch + 1n, from: 3, to: 9 }); // a run the journal never had
     await recovery.close();
     expect(givenUp).toEqual(['3-9']);
+  });
+
+  it('asks again with backoff when a request fails (timeout), and recovers the range', async () => {
+    // A journal that answers its first request too late (a publisher busy restarting).
+    let calls = 0;
+    const slow = new Replier();
+    const slowEndpoint = await slow.bind('tcp://127.0.0.1:*');
+    void slow.serve({
+      [REPLAY_METHOD]: replayHandler(async (request) => {
+        if (calls++ === 0) await new Promise((resolve) => setTimeout(resolve, 400));
+        return journal.replay(request);
+      }),
+    });
+    const routed: number[] = [];
+    const recovery = new ReplayRecovery({
+      endpoints: { 'market-data': slowEndpoint },
+      route: (m) => void routed.push(m.sequence),
+      logger,
+      timeoutMs: 100,
+      retryDelayMs: 20,
+    });
+    try {
+      recovery.request({ ...source, topic, epoch: journal.epoch, from: 4, to: 8 });
+      await waitFor(() => routed.length === 5, 'the retried request to bring the range', 5_000, 5);
+      expect(routed).toEqual([4, 5, 6, 7, 8]);
+      // The replier answers one request at a time: retries made while it sleeps time out too.
+      expect(recovery.stats.failures).toBeGreaterThanOrEqual(1);
+      expect(recovery.stats).toMatchObject({ retries: recovery.stats.failures, recovered: 5 });
+    } finally {
+      await recovery.close();
+      slow.close();
+    }
   });
 
   it('gives up waiting at close after its budget, instead of holding the shutdown', async () => {

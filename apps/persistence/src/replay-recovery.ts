@@ -20,6 +20,10 @@ export interface ReplayRecoveryOptions {
   readonly route: (message: BusMessage) => void | Promise<void>;
   readonly logger: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
   readonly timeoutMs?: number;
+  /** First wait before a failed request (timeout, socket error) is made again, doubled per failure (default 500 ms). */
+  readonly retryDelayMs?: number;
+  /** Cap of that wait (default 30 s). Failed requests are retried until close: the journal may only be restarting. */
+  readonly maxRetryDelayMs?: number;
   /**
    * Told about sequences no journal will ever give (retention dropped them, or
    * the publisher run is gone), so whoever tracks completeness stops waiting for them.
@@ -34,6 +38,8 @@ export interface ReplayStats {
   /** Messages the journal no longer held (retention) or could not serve. */
   unrecoverable: number;
   failures: number;
+  /** Failed requests made again after their backoff. */
+  retries: number;
 }
 
 /**
@@ -44,9 +50,10 @@ export interface ReplayStats {
  * make a message that arrives twice (live and replayed) count once.
  */
 export class ReplayRecovery {
-  readonly stats: ReplayStats = { requests: 0, recovered: 0, unrecoverable: 0, failures: 0 };
+  readonly stats: ReplayStats = { requests: 0, recovered: 0, unrecoverable: 0, failures: 0, retries: 0 };
   private readonly requesters = new Map<string, Requester>();
   private readonly queues = new Map<string, Promise<void>>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
   private closed = false;
 
   constructor(private readonly options: ReplayRecoveryOptions) {}
@@ -86,11 +93,13 @@ export class ReplayRecovery {
     ]);
     clearTimeout(timer);
     this.closed = true;
+    for (const retry of this.retryTimers) clearTimeout(retry);
+    this.retryTimers.clear();
     for (const requester of this.requesters.values()) requester.close();
     return done;
   }
 
-  private enqueue(range: MissingRange): void {
+  private enqueue(range: MissingRange, failed = 0): void {
     const endpoint = this.options.endpoints[range.service];
     if (!endpoint || this.closed) {
       if (range.to !== undefined) this.stats.unrecoverable += range.to - range.from + 1;
@@ -101,10 +110,30 @@ export class ReplayRecovery {
     // down) never hold back the fetch of a gap that just happened.
     const lane = `${range.service}/${range.to === undefined ? 'catch-up' : 'gaps'}`;
     const previous = this.queues.get(lane) ?? Promise.resolve();
-    this.queues.set(lane, previous.then(() => this.recover(endpoint, lane, range)));
+    this.queues.set(lane, previous.then(() => this.recover(endpoint, lane, range, failed)));
   }
 
-  private async recover(endpoint: string, lane: string, range: MissingRange): Promise<void> {
+  /**
+   * Asks again, after a backoff, for what a failed request left unfetched: a
+   * hole given up on here would stay in the ledger, keeping progress behind
+   * it, with nothing else asking for it.
+   */
+  private retryLater(range: MissingRange, failed: number): void {
+    if (this.closed) return;
+    const base = this.options.retryDelayMs ?? 500;
+    const delay = Math.min(this.options.maxRetryDelayMs ?? 30_000, base * 2 ** Math.min(failed - 1, 20));
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      if (this.closed) return;
+      this.stats.retries++;
+      this.enqueue(range, failed);
+    }, delay);
+    // A pending retry must not keep a stopping process alive: the next start asks again from the stored progress.
+    timer.unref();
+    this.retryTimers.add(timer);
+  }
+
+  private async recover(endpoint: string, lane: string, range: MissingRange, failed: number): Promise<void> {
     let requester = this.requesters.get(lane);
     if (!requester) {
       requester = new Requester({ name: `replay-${lane.replace('/', '-')}`, timeoutMs: this.options.timeoutMs ?? 5_000 });
@@ -154,7 +183,9 @@ export class ReplayRecovery {
     } catch (error) {
       this.stats.failures++;
       const reason = error instanceof ProtocolError ? 'unreadable journal record' : 'replay request failed';
-      this.options.logger.error({ err: error, ...range, epoch: range.epoch.toString(), from }, reason);
+      this.options.logger.error({ err: error, ...range, epoch: range.epoch.toString(), from, failed: failed + 1 }, reason);
+      // An unreadable record would fail the same way every time; anything else (timeout, socket) is worth asking again.
+      if (!(error instanceof ProtocolError) && (range.to === undefined || from <= range.to)) this.retryLater({ ...range, from }, failed + 1);
     }
   }
 }

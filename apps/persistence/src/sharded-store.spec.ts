@@ -106,6 +106,21 @@ describe('ShardedStore', () => {
     expect(store.counts.tails).toBe(1);
   });
 
+  it('asks again for a hole still open a whole sweep later, and leaves a filled or fresh one alone', async () => {
+    const { requests, store } = setup(new Set([myShard]));
+    for (const seq of [1, 2, 6, 7]) await store.handle(message(mine, seq)); // 3..5 missing
+    for (const seq of [1, 4]) await store.handle(message(theirs, seq)); // another worker's: not asked for
+    store.sweepHoles(); // first seen: its own request may still be under way
+    expect(requests).toEqual([]);
+    store.sweepHoles(); // still open: the request failed for good
+    expect(requests).toEqual([{ ...source, topic: mine, epoch: 7n, from: 3, to: 5 }]);
+    for (const seq of [3, 4, 5]) await store.handle(message(mine, seq));
+    await store.handle(message(mine, 9)); // a new hole, 8
+    store.sweepHoles();
+    expect(requests).toHaveLength(1);
+    expect(store.counts.staleHoles).toBe(1);
+  });
+
   it('stops storing shards being handed over, and resumes them if the hand-over fails', async () => {
     const { routed, store } = setup(new Set([myShard]));
     store.suspend([myShard]);

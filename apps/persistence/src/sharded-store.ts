@@ -37,6 +37,8 @@ export interface ShardedStoreCounts {
   catchUps: number;
   /** Missed tails found from the publishers' announced stream heads. */
   tails: number;
+  /** Ledger holes still open a whole sweep later, asked for again. */
+  staleHoles: number;
 }
 
 interface StreamInfo {
@@ -64,7 +66,9 @@ interface StreamInfo {
  * Heartbeats always pass (persistence's own marks it subscribed).
  */
 export class ShardedStore {
-  readonly counts: ShardedStoreCounts = { foreign: 0, catchUps: 0, tails: 0 };
+  readonly counts: ShardedStoreCounts = { foreign: 0, catchUps: 0, tails: 0, staleHoles: 0 };
+  /** Holes found by the previous {@link sweepHoles}, by stream run and range. */
+  private previousHoles = new Set<string>();
   private readonly streams = new Map<string, StreamInfo>();
   /**
    * The same streams by topic, then publisher: what each message is looked up
@@ -136,6 +140,29 @@ export class ShardedStore {
       await this.catchUp(info, info.seenEpoch, undefined);
     }
   }
+
+  /**
+   * Asks again for every ledger hole that was already open at the previous
+   * sweep. A hole's first request can fail for good (the publisher was down
+   * past every retry, the requester was closed), and nothing else would ask:
+   * the stream's later messages keep arriving, so no new gap is seen, and the
+   * tail check looks only beyond the highest sequence. Call it on a timer
+   * longer than a replay usually takes, so a hole being fetched is left alone.
+   */
+  sweepHoles = (): void => {
+    const current = new Set<string>();
+    for (const hole of this.options.ledger.holes()) {
+      const key = `${keyOf(hole, hole.topic)}\u0000${hole.epoch}\u0000${hole.from}\u0000${hole.to}`;
+      current.add(key);
+      if (!this.previousHoles.has(key)) continue;
+      const info = this.info(hole, hole.topic);
+      if (!this.owns(info.shard)) continue;
+      this.counts.staleHoles++;
+      this.options.logger.warn({ topic: hole.topic, epoch: hole.epoch.toString(), from: hole.from, to: hole.to }, 'hole still open: asking for replay again');
+      this.options.replay.request({ service: hole.service, instance: hole.instance, topic: hole.topic, epoch: hole.epoch, from: hole.from, to: hole.to });
+    }
+    this.previousHoles = current;
+  };
 
   /** Before shards are handed over: stop storing their messages. */
   suspend(shards: readonly number[]): void {

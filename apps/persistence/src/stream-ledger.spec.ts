@@ -16,6 +16,17 @@ describe('StreamLedger', () => {
     expect(ledger.contiguous(md, 5n)).toBe(10);
   });
 
+  it('lists the holes below what was handed over', () => {
+    const ledger = new StreamLedger();
+    for (const seq of [1, 2, 5, 6, 9]) ledger.note(md, 3n, seq);
+    expect(ledger.holes()).toEqual([
+      { ...md, epoch: 3n, from: 3, to: 4 },
+      { ...md, epoch: 3n, from: 7, to: 8 },
+    ]);
+    ledger.note(md, 3n, 3, 8);
+    expect(ledger.holes()).toEqual([]);
+  });
+
   it('merges runs that arrive out of order', () => {
     const ledger = new StreamLedger();
     ledger.note(md, 1n, 20);

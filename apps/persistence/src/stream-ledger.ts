@@ -7,6 +7,13 @@ export interface LedgerStream {
   readonly topic: string;
 }
 
+/** Sequences `from`..`to` of one stream run not handed over, with later ones that were. */
+export interface LedgerHole extends LedgerStream {
+  readonly epoch: bigint;
+  readonly from: number;
+  readonly to: number;
+}
+
 interface Entry {
   readonly service: string;
   readonly instance: string;
@@ -73,6 +80,19 @@ export class StreamLedger {
     const entry = this.entries.get(this.keyOf(stream));
     if (entry?.epoch !== epoch) return 0;
     return entry.runs.at(-1)?.[1] ?? entry.contiguous;
+  }
+
+  /** Every hole: sequences missing below something handed over, per stream run. */
+  holes(): LedgerHole[] {
+    const out: LedgerHole[] = [];
+    for (const e of this.entries.values()) {
+      let below = e.contiguous;
+      for (const [from, to] of e.runs) {
+        out.push({ service: e.service, instance: e.instance, topic: e.topic, epoch: e.epoch, from: below + 1, to: from - 1 });
+        below = to;
+      }
+    }
+    return out;
   }
 
   /** Prefixes that moved since the last {@link markSaved}: what a checkpoint writes. */
