@@ -148,6 +148,26 @@ export class FaultStack {
     return worker;
   }
 
+  /** Kills the gateway with SIGKILL (no flush, no goodbye) and starts it again on the same journal. */
+  async crashGateway(): Promise<void> {
+    await (this.gateway as ServiceProcess).stop('SIGKILL');
+    this.gateway = await this.service('gateway', { TTQ_SERVICE_INSTANCE: 'gw1' });
+  }
+
+  /** Order events stored so far. */
+  async storedOrderEvents(): Promise<number> {
+    return Number((await this.db.query<{ n: string }>('SELECT count(*) AS n FROM order_events')).rows[0]?.n);
+  }
+
+  /** The gateway runs (epochs) the order and fill streams' stored progress records, per topic. */
+  async gatewayRunsRecorded(): Promise<number> {
+    const result = await this.db.query<{ n: string }>(
+      `SELECT count(DISTINCT epoch) AS n FROM ttq_stream_progress WHERE source_service = 'gateway' AND topic = $1`,
+      [ORDER_TOPIC],
+    );
+    return Number(result.rows[0]?.n);
+  }
+
   /** Quotes market-data has published so far. */
   ticksPublished(): number {
     return Number(this.beats.get(`market-data/${MD_INSTANCE}`)?.info['ticksPublished'] ?? 0);

@@ -171,6 +171,28 @@ describe('persistence under faults', () => {
     expectExactlyOnce(check);
   }, 150_000);
 
+  it("stores the end of a gateway run killed with SIGKILL, fetched from its journal once it is back", async () => {
+    stack = await FaultStack.start({ workers: 1, replaySpeed: 3, viaProxy: false });
+    const s = stack;
+    const worker = s.workers.get('p0') as NonNullable<ReturnType<FaultStack['workers']['get']>>;
+    await waitFor(async () => (await s.storedOrderEvents()) >= 4 && (await s.storedTicks()) >= 2_000, 'the first orders to be stored', 30_000);
+    const killedAt = s.ticksPublished();
+    await s.crashGateway();
+    const exits = await s.finish();
+    const check = await s.check();
+    const previousRunFetches = worker.logs.split('\n').filter((line) => line.includes('fetching the end of its previous run')).length;
+    const runs = await s.gatewayRunsRecorded();
+    console.log(
+      `gateway kill -9 at ${killedAt} quotes published: ${previousRunFetches} previous-run fetch(es), ${runs} gateway runs recorded; ` +
+        JSON.stringify({ ...check, orderEvents: check.orderEvents.stored, fills: check.fills.stored }),
+    );
+    expect(previousRunFetches).toBeGreaterThanOrEqual(1);
+    // finish() waited for both runs' journal heads to be recorded as stored.
+    expect(runs).toBe(2);
+    expect(Object.values(exits)).toEqual(Object.values(exits).map(() => CLEAN_EXIT));
+    expectExactlyOnce(check, false);
+  }, 150_000);
+
   it('after being down while the last messages went by, a restarted worker fetches everything up to the journal end', async () => {
     stack = await FaultStack.start({ workers: 1, replaySpeed: 3, viaProxy: false });
     const s = stack;

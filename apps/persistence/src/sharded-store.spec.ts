@@ -92,6 +92,29 @@ describe('ShardedStore', () => {
     expect(routed).toEqual([`${theirs}#31`]);
   });
 
+  it("fetches the end of a publisher's previous run once a newer run appears", async () => {
+    const { requests, store } = setup(new Set([myShard]));
+    for (let seq = 1; seq <= 3; seq++) await store.handle(message(mine, seq, 7n));
+    await store.handle(message(mine, 1, 8n)); // restarted: 4.. of run 7 may be journaled but never delivered
+    expect(requests).toEqual([{ ...source, topic: mine, epoch: 7n, from: 4, to: undefined }]);
+    await store.handle(message(mine, 5, 7n)); // that end arriving changes nothing for run 8
+    await store.handle(message(mine, 2, 8n));
+    expect(requests).toHaveLength(1);
+    expect(store.counts.previousRuns).toBe(1);
+  });
+
+  it('on gaining a shard whose recorded run is older than the one on the bus, fetches both', async () => {
+    const held = new Set([myShard]);
+    const { requests, store } = setup(held, [{ ...source, topic: theirs, epoch: 7n, seq: 12 }]);
+    await store.handle(message(theirs, 3, 9n)); // seen while another worker held it
+    held.add(theirShard);
+    await store.onGained([theirShard]);
+    expect(requests).toEqual([
+      { ...source, topic: theirs, epoch: 7n, from: 13, to: undefined },
+      { ...source, topic: theirs, epoch: 9n, from: 1, to: undefined },
+    ]);
+  });
+
   it("fetches a stream's lost tail announced in the publisher's heartbeats", async () => {
     const { requests, store } = setup(new Set([myShard]));
     for (let seq = 1; seq <= 5; seq++) await store.handle(message(mine, seq));

@@ -37,6 +37,8 @@ export interface ShardedStoreCounts {
   catchUps: number;
   /** Missed tails found from the publishers' announced stream heads. */
   tails: number;
+  /** Ends of a publisher's previous run asked for once a newer run appeared. */
+  previousRuns: number;
   /** Ledger holes still open a whole sweep later, asked for again. */
   staleHoles: number;
 }
@@ -66,7 +68,7 @@ interface StreamInfo {
  * Heartbeats always pass (persistence's own marks it subscribed).
  */
 export class ShardedStore {
-  readonly counts: ShardedStoreCounts = { foreign: 0, catchUps: 0, tails: 0, staleHoles: 0 };
+  readonly counts: ShardedStoreCounts = { foreign: 0, catchUps: 0, tails: 0, previousRuns: 0, staleHoles: 0 };
   /** Holes found by the previous {@link sweepHoles}, by stream run and range. */
   private previousHoles = new Set<string>();
   private readonly streams = new Map<string, StreamInfo>();
@@ -80,7 +82,9 @@ export class ShardedStore {
   private readonly releasing = new Set<number>();
   private readonly loading = new Map<string, Promise<void>>();
 
-  constructor(private readonly options: ShardedStoreOptions) {}
+  constructor(private readonly options: ShardedStoreOptions) {
+    options.ledger.onReplaced((stream, epoch, contiguous) => this.fetchPreviousRun(stream, epoch, contiguous + 1));
+  }
 
   /** For the bus loop and for replayed messages. */
   handle = (message: BusMessage): void | Promise<void> => {
@@ -130,9 +134,13 @@ export class ShardedStore {
       const info = this.info(entry, entry.topic);
       if (!gained.has(info.shard) || !this.options.replayable(entry.service)) continue;
       done.add(keyOf(entry, entry.topic));
-      // A newer run seen on the bus supersedes the recorded one (whose journal the publisher no longer serves).
+      // A newer run seen on the bus is followed from now on; the recorded one's end is still in the journal.
       const epoch = info.seenEpoch > entry.epoch ? info.seenEpoch : entry.epoch;
       if (epoch === entry.epoch) this.options.ledger.base(info.stream, epoch, entry.seq);
+      else {
+        this.options.ledger.retire(info.stream, entry.epoch, entry.seq);
+        this.fetchPreviousRun(info.stream, entry.epoch, entry.seq + 1);
+      }
       await this.catchUp(info, epoch, undefined);
     }
     for (const [key, info] of this.streams) {
@@ -215,6 +223,19 @@ export class ShardedStore {
       this.options.logger.info({ topic, source: message.source, have, head: previous }, 'stream tail missed: asking for replay');
       void this.catchUp(info, message.epoch, previous);
     }
+  }
+
+  /**
+   * Asks for a publisher's previous run from `from` to its journal's end. A
+   * publisher killed with messages journaled but not yet delivered (or
+   * delivered while no worker held the stream) restarts under a new epoch:
+   * without this, that run's end would never be fetched.
+   */
+  private fetchPreviousRun(stream: LedgerStream, epoch: bigint, from: number): void {
+    if (!this.options.replayable(stream.service)) return;
+    this.counts.previousRuns++;
+    this.options.logger.info({ topic: stream.topic, epoch: epoch.toString(), from }, 'publisher restarted: fetching the end of its previous run');
+    this.options.replay.request({ service: stream.service, instance: stream.instance, topic: stream.topic, epoch, from, to: undefined });
   }
 
   /** Asks for stored-progress+1 .. `through` (undefined: the journal's end) of one stream run. */

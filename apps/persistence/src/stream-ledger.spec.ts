@@ -27,6 +27,28 @@ describe('StreamLedger', () => {
     expect(ledger.holes()).toEqual([]);
   });
 
+  it("keeps following a replaced run whose end is being fetched, and checkpoints it", () => {
+    const ledger = new StreamLedger();
+    const replaced: string[] = [];
+    ledger.onReplaced((stream, epoch, contiguous) => void replaced.push(`${stream.topic}@${epoch}:${contiguous}`));
+    ledger.note(md, 1n, 1, 4);
+    ledger.markSaved(ledger.unsaved());
+    ledger.note(md, 2n, 1); // the publisher restarted
+    expect(replaced).toEqual([`${md.topic}@1:4`]);
+    ledger.note(md, 1n, 5, 7); // the old run's end, from the journal
+    expect(ledger.contiguous(md, 2n)).toBe(1);
+    expect(ledger.unsaved()).toEqual(
+      expect.arrayContaining([
+        { service: md.service, instance: md.instance, topic: md.topic, epoch: 1n, seq: 7 },
+        { service: md.service, instance: md.instance, topic: md.topic, epoch: 2n, seq: 1 },
+      ]),
+    );
+    // A run recorded stored, older than the one on the bus, is followed from its stored progress.
+    ledger.retire({ ...md, topic: 'md.tick.SIM.OTHER' }, 3n, 10);
+    ledger.note({ ...md, topic: 'md.tick.SIM.OTHER' }, 3n, 11);
+    expect(ledger.unsaved()).toContainEqual({ service: md.service, instance: md.instance, topic: 'md.tick.SIM.OTHER', epoch: 3n, seq: 11 });
+  });
+
   it('merges runs that arrive out of order', () => {
     const ledger = new StreamLedger();
     ledger.note(md, 1n, 20);

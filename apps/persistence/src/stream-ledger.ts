@@ -37,10 +37,25 @@ interface Entry {
 export class StreamLedger {
   private readonly entries = new Map<string, Entry>();
   /**
+   * Runs a newer epoch replaced, by stream key and epoch: their ends are
+   * being fetched from the journal, and their progress is still checkpointed.
+   */
+  private readonly retired = new Map<string, Entry>();
+  /**
    * The map key of each stream object seen: the store passes one object per
    * stream for every message, so the key string is built once, not per note.
    */
   private readonly keys = new WeakMap<LedgerStream, string>();
+  private replacedListener: ((stream: LedgerStream, epoch: bigint, contiguous: number) => void) | undefined;
+
+  /**
+   * Told when a newer epoch of a stream replaces the run followed so far,
+   * with that run's epoch and unbroken prefix: the publisher restarted, and
+   * the old run's end may never have reached the bus.
+   */
+  onReplaced(listener: (stream: LedgerStream, epoch: bigint, contiguous: number) => void): void {
+    this.replacedListener = listener;
+  }
 
   /** Sequences `from`..`to` of a stream are handed over (or given up for good). */
   note(stream: LedgerStream, epoch: bigint, from: number, to = from): void {
@@ -64,6 +79,16 @@ export class StreamLedger {
     else this.entry(stream, epoch);
   }
 
+  /**
+   * Follows an older run of a stream, known stored up to `seq`, beside the
+   * current one: its end is being fetched while the stream goes on in a newer run.
+   */
+  retire(stream: LedgerStream, epoch: bigint, seq: number): void {
+    const key = `${this.keyOf(stream)}\u0000${epoch}`;
+    if (this.retired.has(key)) return;
+    this.retired.set(key, { service: stream.service, instance: stream.instance, topic: stream.topic, epoch, contiguous: seq, runs: [], saved: seq });
+  }
+
   /** True when the ledger follows this stream in this epoch. */
   tracks(stream: LedgerStream, epoch: bigint): boolean {
     return this.entries.get(this.keyOf(stream))?.epoch === epoch;
@@ -85,7 +110,7 @@ export class StreamLedger {
   /** Every hole: sequences missing below something handed over, per stream run. */
   holes(): LedgerHole[] {
     const out: LedgerHole[] = [];
-    for (const e of this.entries.values()) {
+    for (const e of this.all()) {
       let below = e.contiguous;
       for (const [from, to] of e.runs) {
         out.push({ service: e.service, instance: e.instance, topic: e.topic, epoch: e.epoch, from: below + 1, to: from - 1 });
@@ -98,7 +123,7 @@ export class StreamLedger {
   /** Prefixes that moved since the last {@link markSaved}: what a checkpoint writes. */
   unsaved(): StreamProgress[] {
     const out: StreamProgress[] = [];
-    for (const e of this.entries.values()) {
+    for (const e of this.all()) {
       if (e.contiguous > e.saved) out.push({ service: e.service, instance: e.instance, topic: e.topic, epoch: e.epoch, seq: e.contiguous });
     }
     return out;
@@ -107,19 +132,26 @@ export class StreamLedger {
   /** Records that these prefixes reached the database. */
   markSaved(saved: readonly StreamProgress[]): void {
     for (const s of saved) {
-      const entry = this.entries.get(keyOf(s));
-      if (entry?.epoch === s.epoch) entry.saved = Math.max(entry.saved, s.seq);
+      const key = keyOf(s);
+      const entry = this.entries.get(key)?.epoch === s.epoch ? this.entries.get(key) : this.retired.get(`${key}\u0000${s.epoch}`);
+      if (entry !== undefined) entry.saved = Math.max(entry.saved, s.seq);
     }
   }
 
   /** Forgets streams (their shard went to another worker). */
   forget(matches: (stream: LedgerStream) => boolean): void {
     for (const [key, entry] of this.entries) if (matches(entry)) this.entries.delete(key);
+    for (const [key, entry] of this.retired) if (matches(entry)) this.retired.delete(key);
   }
 
   /** Streams followed. */
   get size(): number {
     return this.entries.size;
+  }
+
+  private *all(): Iterable<Entry> {
+    yield* this.entries.values();
+    yield* this.retired.values();
   }
 
   private keyOf(stream: LedgerStream): string {
@@ -134,10 +166,18 @@ export class StreamLedger {
   private entry(stream: LedgerStream, epoch: bigint): Entry | undefined {
     const key = this.keyOf(stream);
     let entry = this.entries.get(key);
-    if (entry !== undefined && entry.epoch > epoch) return undefined; // a late message of an older run: its rows are keyed, nothing to track
+    if (entry === undefined && this.retired.size > 0) {
+      const old = this.retired.get(`${key}\u0000${epoch}`);
+      if (old !== undefined) return old;
+    }
+    // A message of an older run: followed only when its end is being fetched (its rows are keyed either way).
+    if (entry !== undefined && entry.epoch > epoch) return this.retired.get(`${key}\u0000${epoch}`);
     if (entry === undefined || entry.epoch < epoch) {
+      const replaced = entry;
+      if (replaced !== undefined) this.retired.set(`${key}\u0000${replaced.epoch}`, replaced);
       entry = { service: stream.service, instance: stream.instance, topic: stream.topic, epoch, contiguous: 0, runs: [], saved: 0 };
       this.entries.set(key, entry);
+      if (replaced !== undefined) this.replacedListener?.(replaced, replaced.epoch, replaced.contiguous);
     }
     return entry;
   }
