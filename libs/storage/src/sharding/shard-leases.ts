@@ -14,7 +14,12 @@ export interface ShardLeasesOptions {
   readonly workerId: string;
   /** How often membership is checked and shards claimed or released (default 1 s). */
   readonly rebalanceIntervalMs?: number;
-  /** Called with shards just claimed; the worker catches up on them. Errors are logged. */
+  /**
+   * Called with shards just claimed; the worker catches up on them. A failure
+   * (say the database was briefly unreadable) is logged and the call is made
+   * again for those shards at every rebalance until it succeeds: their
+   * streams may run on without a gap, so nothing else would fetch what they missed.
+   */
   readonly onGained: (shards: readonly number[]) => void | Promise<void>;
   /**
    * Called before shards are given up for a fair share: stop taking their
@@ -39,6 +44,8 @@ export interface ShardLeaseStats {
   readonly released: number;
   /** Times the lock connection was lost. */
   readonly connectionLosses: number;
+  /** Shards held whose `onGained` has not succeeded yet. */
+  readonly gainPending: number;
 }
 
 /** Longest a lock query may take before the connection is treated as lost. */
@@ -71,6 +78,8 @@ const QUERY_TIMEOUT_MS = 5_000;
 export class ShardLeases {
   private client: Client | undefined;
   private readonly held = new Set<number>();
+  /** Held shards whose onGained failed: asked again at each rebalance. */
+  private readonly gainPending = new Set<number>();
   private memberNs = 0;
   private shardNs = 0;
   private databaseOid = 0;
@@ -108,7 +117,7 @@ export class ShardLeases {
 
   /** Counters so far. */
   get stats(): ShardLeaseStats {
-    return { ...this.counters, held: this.held.size };
+    return { ...this.counters, held: this.held.size, gainPending: this.gainPending.size };
   }
 
   /**
@@ -131,6 +140,7 @@ export class ShardLeases {
     const client = this.client;
     this.client = undefined;
     this.held.clear();
+    this.gainPending.clear();
     await client?.end().catch(() => undefined);
   }
 
@@ -178,12 +188,15 @@ export class ShardLeases {
       }
     }
     const client = this.client as Client;
+    // Shards whose catch-up failed before this round: the ones claimed in it were just tried.
+    const pending = [...this.gainPending];
     try {
       const live = await this.liveWorkers(client);
       this.counters.liveWorkers = live;
       const target = Math.ceil(this.options.shardCount / Math.max(1, live));
       if (this.held.size > target) await this.release(client, this.surplus(this.held.size - target));
       else if (this.held.size < target) await this.claim(client, target);
+      if (pending.length > 0) await this.gained(pending.filter((shard) => this.held.has(shard)));
     } catch (error) {
       await this.lost(client, error);
     }
@@ -218,7 +231,20 @@ export class ShardLeases {
     if (gained.length === 0) return;
     this.counters.claimed += gained.length;
     this.logger.info({ worker: this.options.workerId, gained, held: this.held.size, target }, 'claimed shards');
-    await this.notify(() => this.options.onGained(gained), 'onGained');
+    await this.gained(gained);
+  }
+
+  /** Tells the worker about gained shards; on failure they stay pending, for the next rebalance. */
+  private async gained(shards: readonly number[]): Promise<void> {
+    for (const shard of this.gainPending) if (!this.held.has(shard)) this.gainPending.delete(shard);
+    if (shards.length === 0) return;
+    try {
+      await this.options.onGained(shards);
+      for (const shard of shards) this.gainPending.delete(shard);
+    } catch (error) {
+      for (const shard of shards) this.gainPending.add(shard);
+      this.logger.error({ error: errorMessage(error), shards }, 'onGained failed: asking again at the next rebalance');
+    }
   }
 
   /** The shards to give up: the ones furthest from where this worker starts claiming. */
@@ -238,6 +264,7 @@ export class ShardLeases {
     for (const shard of shards) {
       await client.query('SELECT pg_advisory_unlock($1::int4, $2::int4)', [this.shardNs, shard]);
       this.held.delete(shard);
+      this.gainPending.delete(shard);
     }
     this.counters.released += shards.length;
     this.logger.info({ worker: this.options.workerId, released: shards, held: this.held.size }, 'released shards for a fair share');
@@ -251,6 +278,7 @@ export class ShardLeases {
       const result = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::int4, $2::int4) AS ok', [this.shardNs, shard]);
       if (result.rows[0]?.ok) continue;
       this.held.delete(shard);
+      this.gainPending.delete(shard);
       lost.push(shard);
     }
     this.logger.info({ worker: this.options.workerId, held: this.held.size, lost }, 'shard lock connection back');
@@ -264,13 +292,6 @@ export class ShardLeases {
     await client.end().catch(() => undefined);
   }
 
-  private async notify(call: () => void | Promise<void>, what: string): Promise<void> {
-    try {
-      await call();
-    } catch (error) {
-      this.logger.error({ error: errorMessage(error) }, `${what} failed`);
-    }
-  }
 }
 
 /** A lock namespace key from a name: a positive int4, so it reads the same in pg_locks' unsigned columns. */

@@ -1,7 +1,7 @@
 import { StorageError } from '../errors';
 import { createTestSchema, TEST_DATABASE_URL, type TestSchema } from '../testing/test-schema';
 import { fnv1a32, shardOf } from './shard-key';
-import { ShardLeases } from './shard-leases';
+import { ShardLeases, type ShardLeasesOptions } from './shard-leases';
 import { ensureStreamProgressTable, latestStreamProgress, loadStreamProgress, saveStreamProgress } from './stream-progress';
 
 describe('shardOf', () => {
@@ -36,6 +36,27 @@ describe('shardOf', () => {
   });
 });
 
+/** A lease holder on 8 shards in the spec's schema that logs what it is told into `events`; rebalanced by hand. */
+function leaseWorker(
+  schema: TestSchema,
+  running: ShardLeases[],
+  id: string,
+  events: string[],
+  onGained: ShardLeasesOptions['onGained'] = (shards) => void events.push(`${id} gained ${shards.length}`),
+): ShardLeases {
+  const leases = new ShardLeases({
+    connection: { connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema.name}`, application_name: `lease-${schema.name}-${id}` },
+    shardCount: 8,
+    workerId: id,
+    rebalanceIntervalMs: 60_000,
+    onGained,
+    beforeRelease: async (shards) => void events.push(`${id} flushed ${shards.length}`),
+    onLost: (shards) => void events.push(`${id} lost ${shards.length}`),
+  });
+  running.push(leases);
+  return leases;
+}
+
 describe('ShardLeases against PostgreSQL', () => {
   let schema: TestSchema;
   const running: ShardLeases[] = [];
@@ -48,19 +69,8 @@ describe('ShardLeases against PostgreSQL', () => {
     await schema.drop();
   });
 
-  function worker(id: string, events: string[]): ShardLeases {
-    const leases = new ShardLeases({
-      connection: { connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema.name}`, application_name: `lease-${schema.name}-${id}` },
-      shardCount: 8,
-      workerId: id,
-      rebalanceIntervalMs: 60_000,
-      onGained: (shards) => void events.push(`${id} gained ${shards.length}`),
-      beforeRelease: async (shards) => void events.push(`${id} flushed ${shards.length}`),
-      onLost: (shards) => void events.push(`${id} lost ${shards.length}`),
-    });
-    running.push(leases);
-    return leases;
-  }
+  const worker = (id: string, events: string[], onGained?: ShardLeasesOptions['onGained']): ShardLeases =>
+    leaseWorker(schema, running, id, events, onGained);
 
   async function settle(workers: readonly ShardLeases[]): Promise<void> {
     // Two rounds: surplus is released in the first, claimed by the others in the second.
@@ -104,19 +114,8 @@ describe('ShardLeases when the lock connection breaks', () => {
     await schema.drop();
   });
 
-  function worker(id: string, events: string[]): ShardLeases {
-    const leases = new ShardLeases({
-      connection: { connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema.name}`, application_name: `lease-${schema.name}-${id}` },
-      shardCount: 8,
-      workerId: id,
-      rebalanceIntervalMs: 60_000,
-      onGained: (shards) => void events.push(`${id} gained ${shards.length}`),
-      beforeRelease: async (shards) => void events.push(`${id} flushed ${shards.length}`),
-      onLost: (shards) => void events.push(`${id} lost ${shards.length}`),
-    });
-    running.push(leases);
-    return leases;
-  }
+  const worker = (id: string, events: string[], onGained?: ShardLeasesOptions['onGained']): ShardLeases =>
+    leaseWorker(schema, running, id, events, onGained);
 
   async function terminate(id: string): Promise<void> {
     await schema.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`lease-${schema.name}-${id}`]);
@@ -139,6 +138,26 @@ describe('ShardLeases when the lock connection breaks', () => {
     );
     expect(Number(locks.rows[0]?.n)).toBe(9); // 8 shards and the membership
     expect(events).not.toContain('a lost 8');
+    await a.stop();
+    running.splice(running.indexOf(a), 1);
+  });
+
+  it('asks again at the next rebalance for shards whose catch-up failed, until it succeeds', async () => {
+    const events: string[] = [];
+    let failures = 2;
+    const a = worker('a3', events, (shards) => {
+      if (failures-- > 0) throw new Error('database briefly unreadable');
+      events.push(`a3 gained ${[...shards].sort((x, y) => x - y).join(',')}`);
+    });
+    await a.start(); // claims all 8; the catch-up fails
+    expect(a.stats).toMatchObject({ held: 8, gainPending: 8 });
+    await a.rebalance(); // fails again
+    expect(events).toEqual([]);
+    await a.rebalance();
+    expect(events).toEqual(['a3 gained 0,1,2,3,4,5,6,7']);
+    expect(a.stats.gainPending).toBe(0);
+    await a.rebalance();
+    expect(events).toHaveLength(1); // asked once it worked
     await a.stop();
     running.splice(running.indexOf(a), 1);
   });
