@@ -34,6 +34,7 @@ import { ProgressCheckpoint } from './progress-checkpoint';
 import { PERSISTENCE_SHUTDOWN_TIMEOUT_MS, persistenceSchema, retentionByTable } from './persistence-config';
 import { registerPersistenceMetrics } from './persistence-metrics';
 import { ReplayRecovery } from './replay-recovery';
+import { MessageParker } from './message-parking';
 import { ShardedStore } from './sharded-store';
 import { StoreRouter } from './store-router';
 import { StreamLedger } from './stream-ledger';
@@ -115,6 +116,9 @@ void runService({
     const orderParker = new RowParker(db.pool, storageLog, settings.parkFile || undefined, (parked) =>
       publishAlert(parkedRowsAlert(parked, workerId)),
     );
+    // Messages that cannot become rows are kept whole, with the same alert as parked rows.
+    const messageParker = new MessageParker(orderParker);
+    ctx.onShutdown('parked messages', () => messageParker.idle());
     const orderColumns = tableDef('orders').columns.filter((c) => !c.identity);
     const orders = new OrderUpserter({
       eventsStored: () => writers.writer('order_events').flush(),
@@ -205,7 +209,10 @@ void runService({
       sinks: writers.sinks,
       orders,
       instruments,
-      onDropped: (reason, detail, message) => drops.record(reason, detail, message.topic),
+      onDropped: (reason, detail, message) => {
+        drops.record(reason, detail, message.topic);
+        void messageParker.park(message, reason, detail);
+      },
       // Our own heartbeat coming back through the hub proves every subscription before it reached the hub.
       onHeartbeat: (beat) => {
         if (subscribed || beat.service !== service.name || beat.instance !== service.instance || ctx.stopping.aborted) return;

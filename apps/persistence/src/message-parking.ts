@@ -1,0 +1,57 @@
+import type { BusMessage } from '@ttquant/bus';
+import { wire } from '@ttquant/protocol';
+import type { ParkDestination, RowParker } from '@ttquant/storage';
+
+/** The `table_name` under which whole bus messages are parked in `ttq_parked_rows`. */
+export const PARKED_MESSAGES_TABLE = 'bus_messages';
+
+/** A bus message as kept in `ttq_parked_rows`: its stream position and its payload bytes. */
+export interface ParkedMessageRecord {
+  readonly topic: string;
+  readonly sourceService: string;
+  readonly sourceInstance: string;
+  readonly epoch: string;
+  readonly sequence: number;
+  readonly eventTimeNs: string;
+  /** The protobuf `Payload` exactly as it can be decoded again (base64). */
+  readonly payloadBase64: string;
+}
+
+/** The parked form of one message; the payload is re-encoded from the decoded protobuf, which round-trips. */
+export function parkedMessageRecord(message: BusMessage): ParkedMessageRecord {
+  return {
+    topic: message.topic,
+    sourceService: message.source.service,
+    sourceInstance: message.source.instance,
+    epoch: message.epoch.toString(),
+    sequence: message.sequence,
+    eventTimeNs: message.eventTimeNs.toString(),
+    payloadBase64: Buffer.from(wire.Payload.encode(message.payload).finish()).toString('base64'),
+  };
+}
+
+/**
+ * Keeps messages persistence received but cannot turn into rows (a payload the
+ * codecs refuse, a value a mapper rejects): parked whole in `ttq_parked_rows`
+ * (else the park file) with the parker's alert, instead of only being counted.
+ * Their sequences still count as handled, so the stream's progress moves on:
+ * the message is kept here, not lost.
+ */
+export class MessageParker {
+  private readonly pending = new Set<Promise<ParkDestination>>();
+
+  constructor(private readonly parker: Pick<RowParker, 'parkRecords'>) {}
+
+  /** Parks one message with why it could not be stored. Never throws. */
+  park(message: BusMessage, reason: string, detail: string): Promise<ParkDestination> {
+    const task = this.parker.parkRecords(PARKED_MESSAGES_TABLE, [{ ...parkedMessageRecord(message) }], `${reason}: ${detail}`, undefined, 0);
+    this.pending.add(task);
+    void task.finally(() => this.pending.delete(task));
+    return task;
+  }
+
+  /** Resolves once every message parked so far is stored aside. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
+}
