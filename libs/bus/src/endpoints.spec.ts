@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { endpointFor, freeTcpPort, inprocEndpoint, ipcEndpoint, ipcPath } from './endpoints';
 import { Subscriber } from './subscriber';
@@ -11,10 +12,36 @@ describe('endpoints', () => {
     expect(await endpointFor('inproc')).toMatch(/^inproc:\/\//);
   });
 
-  it('finds a free TCP port', async () => {
-    const port = await freeTcpPort();
-    expect(port).toBeGreaterThan(0);
-    expect(port).toBeLessThan(65536);
+  it('finds free TCP ports outside the ephemeral range, never the same one twice', async () => {
+    const ports = [];
+    for (let i = 0; i < 40; i++) ports.push(await freeTcpPort());
+    expect(new Set(ports).size).toBe(40);
+    for (const port of ports) {
+      expect(port).toBeGreaterThanOrEqual(20_000);
+      expect(port).toBeLessThan(32_768);
+    }
+  });
+
+  it('skips a port something listens on', async () => {
+    // A port in the range taken by someone else (not handed out by freeTcpPort).
+    const server = createServer();
+    let taken = 0;
+    for (let candidate = 31_000; taken === 0; candidate++) {
+      taken = await new Promise<number>((resolve) => {
+        server.once('error', () => resolve(0));
+        server.listen(candidate, '127.0.0.1', () => resolve(candidate));
+      });
+    }
+    try {
+      const spy = jest.spyOn(Math, 'random');
+      // The first pick lands on the taken port, the next on another one.
+      spy.mockReturnValueOnce((taken - 20_000) / 12_768 + 1e-9);
+      const port = await freeTcpPort();
+      spy.mockRestore();
+      expect(port).not.toBe(taken);
+    } finally {
+      server.close();
+    }
   });
 });
 

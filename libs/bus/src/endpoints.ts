@@ -25,18 +25,48 @@ export function ipcEndpoint(label = 'bus'): string {
   return `ipc://${join(tmpdir(), `${uniqueName(label)}.sock`)}`;
 }
 
-/** A free TCP port on 127.0.0.1, found by letting the kernel pick one. */
-export function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports are picked below Linux's default ephemeral range (32768–60999): a port
+ * the kernel picks for `listen(0)` comes from that range, where it may be given
+ * to an outgoing connection (a database or bus client) between the moment it is
+ * found free and the moment a child process binds it.
+ */
+const PICK_FROM = 20_000;
+const PICK_TO = 32_767;
+/** Ports already handed out by this process, never handed out twice. */
+const issued = new Set<number>();
+
+function listensOn(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error(`expected a TCP port, was ${String(address)}`))));
+      const bound = typeof address === 'object' && address !== null ? address.port : undefined;
+      server.close(() => resolve(bound));
     });
   });
+}
+
+/**
+ * A free TCP port on 127.0.0.1 for a test or a local stack: a random one
+ * outside the ephemeral range that nothing listens on and this process has not
+ * handed out before; the kernel's pick when none is found.
+ */
+export async function freeTcpPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const candidate = PICK_FROM + Math.floor(Math.random() * (PICK_TO - PICK_FROM + 1));
+    if (issued.has(candidate)) continue;
+    if ((await listensOn(candidate)) === candidate) {
+      issued.add(candidate);
+      return candidate;
+    }
+  }
+  const port = await listensOn(0);
+  if (port === undefined || port <= 0) throw new Error('expected the kernel to pick a free TCP port on 127.0.0.1, it picked none');
+  issued.add(port);
+  return port;
 }
 
 /** `tcp://127.0.0.1:<free port>`. A binder may also bind `tcp://127.0.0.1:*` and read the port back. */

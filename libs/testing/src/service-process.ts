@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freeTcpPort } from '@ttquant/bus';
 import { join, resolve } from 'node:path';
 
 /** The repository root (this file lives in libs/testing/src). */
@@ -28,15 +28,8 @@ export function assertBuilt(apps: readonly ServiceApp[]): void {
 
 /** Free TCP ports on 127.0.0.1, distinct from each other. */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((ok, fail) => {
-      const server = createServer();
-      server.once('error', fail);
-      server.listen(0, '127.0.0.1', () => ok(server));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) ports.push(await freeTcpPort());
   return ports;
 }
 
