@@ -168,6 +168,11 @@ export class FaultStack {
     return Number(result.rows[0]?.n);
   }
 
+  /** Messages worker `name` (its last run) stored from the journals by replay, by its last heartbeat. */
+  replayRecovered(name: string): number {
+    return Number(this.beats.get(`persistence/${name}`)?.info['replayRecovered'] ?? 0);
+  }
+
   /** Quotes market-data has published so far. */
   ticksPublished(): number {
     return Number(this.beats.get(`market-data/${MD_INSTANCE}`)?.info['ticksPublished'] ?? 0);

@@ -43,7 +43,8 @@ describe('persistence under faults', () => {
     const proxy = stack.proxy as NonNullable<FaultStack['proxy']>;
     await waitFor(async () => (await (stack as FaultStack).storedTicks()) >= 2_000, 'the first ticks to be stored', 30_000);
 
-    // The server's answers are held: the next COPY reaches PostgreSQL and stays open there.
+    // The server's answers are held: the next COPY reaches PostgreSQL and stays open there. Its rows are not
+    // on the server yet (they follow the held CopyInResponse): they exist only in the worker, taken off the bus.
     proxy.holdResponses();
     const copy = await waitFor(
       async () =>
@@ -78,6 +79,8 @@ describe('persistence under faults', () => {
     );
     expect(Object.values(exits)).toEqual(Object.values(exits).map(() => CLEAN_EXIT));
     expectExactlyOnce(check);
+    // The restarted worker itself fetched from the journals what the killed one had not stored (not just asked).
+    expect(stack.replayRecovered('p0')).toBeGreaterThan(0);
   }, 150_000);
 
   it('with 3 workers, one killed with SIGKILL, the survivors take its shards and everything is stored once', async () => {
@@ -112,6 +115,8 @@ describe('persistence under faults', () => {
     );
     expect(Object.values(exits)).toEqual(Object.values(exits).map(() => CLEAN_EXIT));
     expectExactlyOnce(check);
+    // What the victim had buffered but not stored came back through a survivor's replay.
+    expect(survivors.reduce((sum, n) => sum + s.replayRecovered(n), 0)).toBeGreaterThan(0);
   }, 150_000);
 
   it('rides out a 10 s database outage without dying, losing or repeating anything', async () => {
@@ -214,6 +219,8 @@ describe('persistence under faults', () => {
     );
     expect(Object.values(exits)).toEqual(Object.values(exits).map(() => CLEAN_EXIT));
     expectExactlyOnce(check);
+    // Every quote published while it was down came from the journal, through the restarted worker.
+    expect(s.replayRecovered('p0')).toBeGreaterThanOrEqual(TICKS - storedAtKill);
   }, 150_000);
 
   it('hands shards to workers that join mid-run, storing what it buffered first, and nothing is lost or repeated', async () => {
