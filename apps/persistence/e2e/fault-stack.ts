@@ -1,7 +1,8 @@
-import { Subscriber, topics, type BusMessage } from '@ttquant/bus';
+import { Publisher, Subscriber, topics, type BusMessage } from '@ttquant/bus';
+import type { Alert } from '@ttquant/domain';
 import { Journal } from '@ttquant/journal';
 import { decodeEnvelope, decodePayloadAt, int64ToBigInt } from '@ttquant/protocol';
-import { parseStreamHeads } from '@ttquant/service-bus';
+import { decodeInbound, parseStreamHeads } from '@ttquant/service-bus';
 import { allocateEndpoints, freePorts, ServiceProcess, stackEnv, TcpProxy, waitFor, type StackEndpoints } from '@ttquant/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,6 +59,8 @@ export interface StorageCheck {
 export class FaultStack {
   readonly workers = new Map<string, ServiceProcess>();
   readonly beats = new Map<string, Beat>();
+  /** Every alert seen on the bus (sys.alert), in order. */
+  readonly alerts: Alert[] = [];
   proxy: TcpProxy | undefined;
   db!: Client;
   private hub!: ServiceProcess;
@@ -106,7 +109,14 @@ export class FaultStack {
     this.watcher = new Subscriber();
     this.watcher.connect(this.endpoints.xpub);
     this.watcher.subscribe(topics.prefix.allStatus());
+    this.watcher.subscribe(topics.alert());
     this.watching = this.watcher.consume((message: BusMessage) => {
+      const alert = message.payload.alert;
+      if (alert) {
+        const decoded = decodeInbound(message);
+        if (decoded.ok && decoded.message.kind === 'alert') this.alerts.push(decoded.message.value);
+        return;
+      }
       const beat = message.payload.heartbeat;
       if (!beat) return;
       const info: Record<string, string> = { ...(beat.info ?? {}) };
@@ -171,6 +181,13 @@ export class FaultStack {
   /** Messages worker `name` (its last run) stored from the journals by replay, by its last heartbeat. */
   replayRecovered(name: string): number {
     return Number(this.beats.get(`persistence/${name}`)?.info['replayRecovered'] ?? 0);
+  }
+
+  /** A publisher of the test's own on the bus (source `faulty/f1`), connected; the caller closes it. */
+  publisher(): Publisher {
+    const publisher = new Publisher({ name: 'faulty', source: { service: 'faulty', instance: 'f1' } });
+    publisher.connect(this.endpoints.xsub);
+    return publisher;
   }
 
   /** Quotes market-data has published so far. */

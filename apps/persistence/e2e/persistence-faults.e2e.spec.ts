@@ -1,3 +1,6 @@
+import { topics } from '@ttquant/bus';
+import type { Alert } from '@ttquant/domain';
+import { encodePayload } from '@ttquant/protocol';
 import { shardOf } from '@ttquant/storage';
 import { waitFor } from '@ttquant/testing';
 import { FaultStack, MD_INSTANCE, TICK_TOPIC, TICKS, type StorageCheck } from './fault-stack';
@@ -197,6 +200,40 @@ describe('persistence under faults', () => {
     expect(Object.values(exits)).toEqual(Object.values(exits).map(() => CLEAN_EXIT));
     expectExactlyOnce(check, false);
   }, 150_000);
+
+  it('parks a row PostgreSQL refuses in ttq_parked_rows and says so on the bus (sys.alert)', async () => {
+    stack = await FaultStack.start({ workers: 1, replaySpeed: 1, viaProxy: false });
+    const s = stack;
+    const publisher = s.publisher();
+    try {
+      // A NUL byte: valid in a protobuf string, refused by PostgreSQL text (22021), so only this row can fail.
+      const bad: Alert = { severity: 'WARNING', source: 'faulty', code: 'test.nul', message: 'bad\u0000byte', context: {} };
+      const parkedRows = async () =>
+        (
+          await s.db.query<{ sqlstate: string; row_json: string }>(`SELECT sqlstate, row_json FROM ttq_parked_rows WHERE table_name = 'alerts'`)
+        ).rows.map((r) => ({ sqlstate: r.sqlstate, row: JSON.parse(r.row_json) as { message: string; code: string } }));
+      // Sent until persistence has it: the first frames of a new publisher can miss the hub's subscriptions.
+      await waitFor(
+        async () => {
+          if ((await parkedRows()).length > 0) return true;
+          publisher.publish(topics.alert(), encodePayload({ kind: 'alert', value: bad }));
+          return false;
+        },
+        'the refused alert to be parked',
+        15_000,
+        200,
+      );
+      const parked = (await parkedRows())[0];
+      expect(parked?.sqlstate).toBe('22021');
+      // The row kept with every column, the NUL included.
+      expect(parked?.row).toMatchObject({ message: 'bad\u0000byte', code: 'test.nul' });
+      const alert = await waitFor(() => s.alerts.find((a) => a.code === 'storage.rows-parked'), 'the parked-rows alert on the bus', 10_000, 20);
+      expect(alert).toMatchObject({ severity: 'WARNING', source: 'persistence/p0', context: { table: 'alerts', sqlstate: '22021', storedIn: 'table' } });
+      console.log(`refused row: parked with ${parked?.sqlstate}, alert "${alert.message}"`);
+    } finally {
+      await publisher.close();
+    }
+  }, 60_000);
 
   it('after being down while the last messages went by, a restarted worker fetches everything up to the journal end', async () => {
     stack = await FaultStack.start({ workers: 1, replaySpeed: 3, viaProxy: false });
