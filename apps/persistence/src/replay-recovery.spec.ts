@@ -49,10 +49,10 @@ describe('ReplayRecovery', () => {
 
   const source = { service: 'market-data', instance: 'md1' };
 
-  it('fetches the messages published before a stream was first seen, in order, as live messages', async () => {
+  it('fetches a range, in order, as live messages', async () => {
     const routed: BusMessage[] = [];
     const recovery = new ReplayRecovery({ endpoints: { 'market-data': endpoint }, route: (m) => void routed.push(m), logger });
-    recovery.onStreamStart({ stream: 's', source, topic, epoch: journal.epoch, firstSequence: 11, restarted: false });
+    recovery.request({ ...source, topic, epoch: journal.epoch, from: 1, to: 10 });
     await recovery.close();
     expect(routed.map((m) => m.sequence)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(routed[0]).toMatchObject({ topic, epoch: journal.epoch, source, eventTimeNs: 1n });
@@ -63,20 +63,13 @@ describe('ReplayRecovery', () => {
   it('fills a gap, and counts what no journal can give', async () => {
     const routed: number[] = [];
     const recovery = new ReplayRecovery({ endpoints: { 'market-data': endpoint }, route: (m) => void routed.push(m.sequence), logger });
-    recovery.onGap({ stream: 's', source, topic, epoch: journal.epoch, from: 20, to: 22 });
-    recovery.onGap({ stream: 's', source, topic, epoch: journal.epoch + 1n, from: 1, to: 3 });
-    recovery.onGap({ stream: 's', source: { service: 'gateway', instance: 'g1' }, topic, epoch: 1n, from: 5, to: 6 });
+    recovery.request({ ...source, topic, epoch: journal.epoch, from: 20, to: 22 });
+    recovery.request({ ...source, topic, epoch: journal.epoch + 1n, from: 1, to: 3 });
+    recovery.request({ service: 'gateway', instance: 'g1', topic, epoch: 1n, from: 5, to: 6 });
     await recovery.close();
     expect(routed).toEqual([20, 21, 22]);
     expect(recovery.stats.recovered).toBe(3);
     expect(recovery.stats.unrecoverable).toBe(3 + 2); // unknown epoch; no endpoint for the gateway
-  });
-
-  it('does not need to be asked for a stream that started at 1', async () => {
-    const recovery = new ReplayRecovery({ endpoints: { 'market-data': endpoint }, route: () => undefined, logger });
-    recovery.onStreamStart({ stream: 's', source, topic, epoch: journal.epoch, firstSequence: 1, restarted: false });
-    await recovery.close();
-    expect(recovery.stats.requests).toBe(0);
   });
 
   it('fetches up to the journal end when asked open-ended (a tail nobody saw)', async () => {

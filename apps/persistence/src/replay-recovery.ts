@@ -1,4 +1,4 @@
-import { Requester, type BusMessage, type SequenceGap, type StreamStart } from '@ttquant/bus';
+import { Requester, type BusMessage } from '@ttquant/bus';
 import { bigIntToInt64, decodeEnvelope, int64ToBigInt, ProtocolError, type ValidEnvelope } from '@ttquant/protocol';
 
 /** A range of one stream to fetch again. */
@@ -43,9 +43,8 @@ export interface ReplayStats {
 }
 
 /**
- * Fetches what persistence missed from the publishers' journals: messages 1..n-1
- * of a stream first seen at sequence n (published before persistence joined, or
- * lost to the PUB/SUB slow-joiner race), and every sequence gap. Requests run one
+ * Fetches what persistence missed from the publishers' journals, as asked by
+ * the sharded store (stream starts, gaps, tails, previous runs). Requests run one
  * at a time per service and lane (gaps; open-ended catch-ups); the storage keys
  * make a message that arrives twice (live and replayed) count once.
  */
@@ -57,17 +56,6 @@ export class ReplayRecovery {
   private closed = false;
 
   constructor(private readonly options: ReplayRecoveryOptions) {}
-
-  /** For the subscriber's `onStreamStart`. */
-  onStreamStart = (start: StreamStart): void => {
-    if (start.firstSequence <= 1) return;
-    this.request({ ...start.source, topic: start.topic, epoch: start.epoch, from: 1, to: start.firstSequence - 1 });
-  };
-
-  /** For the subscriber's `onGap`. */
-  onGap = (gap: SequenceGap): void => {
-    this.request({ ...gap.source, topic: gap.topic, epoch: gap.epoch, from: gap.from, to: gap.to });
-  };
 
   /** Queues a fetch of one range; requests to one service run one at a time, in order. */
   request(range: MissingRange): void {

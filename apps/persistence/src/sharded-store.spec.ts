@@ -81,6 +81,16 @@ describe('ShardedStore', () => {
     expect(requests).toEqual([{ ...source, topic: mine, epoch: 7n, from: 41, to: 49 }]);
   });
 
+  it('asks nothing for a stream that starts at 1, and fetches every gap of its own shards', async () => {
+    const { requests, store } = setup(new Set([myShard]));
+    store.onStreamStart({ stream: 's', source, topic: mine, epoch: 7n, firstSequence: 1, restarted: false });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(requests).toEqual([]);
+    store.onGap({ stream: 's', source, topic: mine, epoch: 7n, from: 20, to: 22 });
+    store.onGap({ stream: 's', source, topic: theirs, epoch: 7n, from: 5, to: 6 }); // another worker's
+    expect(requests).toEqual([{ ...source, topic: mine, epoch: 7n, from: 20, to: 22 }]);
+  });
+
   it('on gaining a shard, fetches each of its streams from the stored progress to the journal end', async () => {
     const held = new Set([myShard]);
     const { routed, requests, store } = setup(held, [{ ...source, topic: theirs, epoch: 7n, seq: 12 }]);
