@@ -90,6 +90,15 @@ export function registerPersistenceMetrics(registry: Registry, sources: MetricSo
   counterOf(registry, 'ttq_persistence_stream_tails_total', "Lost stream tails found from publishers' announced heads.", [], () => [
     [{}, sources.store.tails],
   ]);
+  counterOf(registry, 'ttq_persistence_previous_runs_total', "Previous publisher runs whose end was fetched once a newer run appeared.", [], () => [
+    [{}, sources.store.previousRuns],
+  ]);
+  counterOf(registry, 'ttq_persistence_stale_holes_total', 'Stream holes still open a whole sweep later, asked for again.', [], () => [
+    [{}, sources.store.staleHoles],
+  ]);
+  counterOf(registry, 'ttq_persistence_replay_retries_total', 'Failed replay requests made again after their backoff.', [], () => [
+    [{}, sources.replay.retries],
+  ]);
   counterOf(registry, 'ttq_persistence_replay_requests_total', 'Replay requests sent to the journals.', [], () => [[{}, sources.replay.requests]]);
   counterOf(registry, 'ttq_persistence_replay_recovered_total', 'Messages recovered from the journals.', [], () => [
     [{}, sources.replay.recovered],

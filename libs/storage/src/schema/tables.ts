@@ -171,6 +171,9 @@ const bookSnapshots = defineTable({
 const bars = defineTable({
   name: 'bars',
   kind: 'time-series',
+  // From the bus the first bar stored wins: a revision counts as a duplicate (no stream position
+  // to order revisions by; docs/storage.md, Writing). Backfills replace. The doc below is in the
+  // released migrations' DDL (COMMENT ON), whose checksum must not change: it stays as it is.
   doc: 'OHLCV bars by interval as received from venues or backfills; one row per instrument, interval and start.',
   columns: [
     col('ts', 'timestamptz', 'Bar start: the bar covers [ts, ts + interval_seconds).'),

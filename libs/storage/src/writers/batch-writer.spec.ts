@@ -5,12 +5,12 @@ import { TcpProxy } from '@ttquant/testing';
 import { Pool, type PoolClient } from 'pg';
 import { StorageError, WriterClosedError } from '../errors';
 import type { QuoteTick } from '@ttquant/domain';
-import { alert, DAY0, meta, quote } from '../testing/fixtures';
+import { alert, bar, DAY0, meta, quote } from '../testing/fixtures';
 import { createMigratedSchema } from '../testing/migrated-schema';
 import { TEST_DATABASE_URL, type TestSchema } from '../testing/test-schema';
 import { waitFor } from '../testing/wait-for';
 import { BatchWriter, YIELD_EVERY_ROWS, type TableRow } from './batch-writer';
-import { alertRow, quoteTickRow } from './row-mappers';
+import { alertRow, barRow, quoteTickRow } from './row-mappers';
 import type { ParkedRows } from './row-parking';
 
 const SERVER = new URL(TEST_DATABASE_URL);
@@ -74,6 +74,22 @@ describe('BatchWriter', () => {
     await writer.flush();
     expect(await count('quote_ticks')).toBe(8);
     expect(writer.stats).toMatchObject({ rowsWritten: 8, duplicatesSkipped: 4, conflictFallbacks: 1, rowsParked: 0 });
+  });
+
+  it('keeps the first bar stored for a key: a revision from the bus counts as a duplicate (docs/storage.md)', async () => {
+    const writer = new BatchWriter(schema.pool, 'bars', { flushIntervalMs: 60_000 });
+    try {
+      await writer.write(barRow(bar(DAY0, 60, ['100', '101', '99', '100.5', '7'])));
+      await writer.flush();
+      await writer.write(barRow(bar(DAY0, 60, ['100', '102', '98', '101', '9']))); // revised
+      await writer.flush();
+      const stored = await schema.pool.query<{ high: string; volume: string }>('SELECT high::text, volume::text FROM bars');
+      expect(stored.rows).toEqual([{ high: '101', volume: '7' }]);
+      expect(writer.stats).toMatchObject({ rowsWritten: 1, duplicatesSkipped: 1, rowsParked: 0 });
+    } finally {
+      await writer.close();
+      await schema.pool.query('TRUNCATE bars');
+    }
   });
 
   it('parks a row the database refuses, with the reason, and stores the others', async () => {
