@@ -2,7 +2,8 @@ import { Decimal, type OrderSpec } from '@ttquant/domain';
 import { InvalidOrderError, type AdapterLogger, type ExecutionReport, type VenueOrderReport } from '@ttquant/gateway-api';
 import { nextClientOrderId } from '@ttquant/gateway-api/testing';
 import { EventLog } from './event-log';
-import { expectCleanSession, startIbHarness, type IbHarness } from './fake-tws-venue';
+import { startIbHarness, type IbHarness } from './fake-tws-venue';
+import { disposeAfterEach } from './harness-lifecycle';
 
 // TTQuant names the account (`ib-paper`); IB's id (IB_ACCOUNT, a secret) is used on the wire only.
 
@@ -65,29 +66,19 @@ function statusOf(reports: EventLog<ExecutionReport>, clientOrderId: string): st
 }
 
 describe('IB account name: TTQuant names the account, IB_ACCOUNT stays on the wire', () => {
-  let h: IbHarness | undefined;
+  const track = disposeAfterEach((harness: IbHarness) => harness);
   let log: CapturedLog;
   let reports: EventLog<ExecutionReport>;
 
   async function start(env: NodeJS.ProcessEnv): Promise<IbHarness> {
     log = new CapturedLog();
-    h = await startIbHarness({ accountName: NAME, env, logger: log, fake: { managedAccounts: [IB_ID] } });
+    const h = track(await startIbHarness({ accountName: NAME, env, logger: log, fake: { managedAccounts: [IB_ID] } }));
     reports = new EventLog<ExecutionReport>();
     h.execution.onReport(reports.push);
     h.venue.setMarket(AAPL, { bid: Decimal.parse('189.5'), bidSize: Decimal.of(100), ask: Decimal.parse('189.6'), askSize: Decimal.of(100) });
     return h;
   }
 
-  afterEach(async () => {
-    const current = h;
-    h = undefined;
-    if (!current) return;
-    try {
-      expectCleanSession(current);
-    } finally {
-      await current.dispose();
-    }
-  });
 
   it('places orders naming the account with the IB id, and every report, fill, position and account state carries the name', async () => {
     const harness = await start({ IB_ACCOUNT: IB_ID });

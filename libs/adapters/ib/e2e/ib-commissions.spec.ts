@@ -1,21 +1,16 @@
 import { Decimal, type Fill, type OrderSpec } from '@ttquant/domain';
-import type { ExecutionReport, VenueOrderReport } from '@ttquant/gateway-api';
+import type { VenueOrderReport } from '@ttquant/gateway-api';
 import { nextClientOrderId } from '@ttquant/gateway-api/testing';
-import { EventLog } from './event-log';
-import { expectCleanSession, startIbHarness, type IbHarness } from './fake-tws-venue';
+import type { IbHarness } from './fake-tws-venue';
+import { ES, startEsExecutionRun, type ExecutionRun } from './execution-run';
+import { disposeAfterEach } from './harness-lifecycle';
 
 // A fill reaches the rest of the system with its real commission, whenever TWS sends it, and the realised PnL
 // the adapter reports equals the one computed from its fills (what the gateway stores).
 
-const ES = { venue: 'IB', symbol: 'ESZ7' };
 // ES: $50 a point, the fake charges $0.85 a contract.
 const MULTIPLIER = 50;
 const COMMISSION_PER_CONTRACT = 0.85;
-
-interface Run {
-  h: IbHarness;
-  reports: EventLog<ExecutionReport>;
-}
 
 function market(h: IbHarness, side: 'BUY' | 'SELL'): OrderSpec {
   return {
@@ -34,20 +29,21 @@ function market(h: IbHarness, side: 'BUY' | 'SELL'): OrderSpec {
   };
 }
 
-function fills(run: Run): Fill[] {
+function fills(run: ExecutionRun): Fill[] {
   return run.reports.events.flatMap((r) => (r.kind === 'fill' ? [r.fill] : []));
 }
 
-function statusOf(run: Run, clientOrderId: string): string | undefined {
+function statusOf(run: ExecutionRun, clientOrderId: string): string | undefined {
   return run.reports.events.filter((r): r is VenueOrderReport => r.kind === 'order' && r.clientOrderId === clientOrderId).at(-1)?.status;
 }
 
-async function started(): Promise<Run> {
-  const h = await startIbHarness({ symbol: 'ESZ7' });
-  const reports = new EventLog<ExecutionReport>();
-  h.execution.onReport(reports.push);
-  h.venue.setMarket(ES, { bid: Decimal.parse('5000'), bidSize: Decimal.of(100), ask: Decimal.parse('5000.25'), askSize: Decimal.of(100) });
-  return { h, reports };
+/** Buys with the fake holding back the fill's commission report; returns once the order has reached the fake. */
+async function buyWithCommissionWithheld(r: ExecutionRun): Promise<OrderSpec> {
+  r.h.fake.withholdCommissions(1);
+  const order = market(r.h, 'BUY');
+  await r.h.execution.submit(order);
+  await r.reports.waitFor(() => r.h.fake.placeOrderLog.some((o) => o.orderRef === order.clientOrderId), 'the order at the fake');
+  return order;
 }
 
 /** Realised PnL from fills alone (average cost, commissions on both legs), as the gateway computes it from stored fills. */
@@ -72,22 +68,10 @@ function realizedFromFills(list: readonly Fill[]): number {
 }
 
 describe('IB commissions against a fake TWS', () => {
-  let run: Run | undefined;
-
-  afterEach(async () => {
-    const current = run;
-    run = undefined;
-    if (!current) return;
-    try {
-      expectCleanSession(current.h);
-    } finally {
-      await current.h.dispose();
-    }
-  });
+  const track = disposeAfterEach((run: ExecutionRun) => run.h);
 
   it('holds a fill whose commission report is late and emits it with the real commission, before its FILLED report', async () => {
-    run = await started();
-    const r = run;
+    const r = track(await startEsExecutionRun({ quoted: true }));
     r.h.fake.withholdCommissions(1);
     const order = market(r.h, 'BUY');
     await r.h.execution.submit(order);
@@ -101,24 +85,16 @@ describe('IB commissions against a fake TWS', () => {
   }, 20_000);
 
   it('takes a commission that arrives late on its own', async () => {
-    run = await started();
-    const r = run;
-    r.h.fake.withholdCommissions(1);
-    const order = market(r.h, 'BUY');
-    await r.h.execution.submit(order);
-    await r.reports.waitFor(() => r.h.fake.placeOrderLog.some((o) => o.orderRef === order.clientOrderId), 'the order at the fake');
+    const r = track(await startEsExecutionRun({ quoted: true }));
+    await buyWithCommissionWithheld(r);
     await r.reports.waitFor(() => r.h.fake.releaseCommissions() === 1, 'the withheld commission released');
     await r.reports.waitFor(() => fills(r).length === 1, 'the fill');
     expect(fills(r)[0].commission.toNumber()).toBeCloseTo(2 * COMMISSION_PER_CONTRACT, 6);
   }, 20_000);
 
   it('keeps a fill waiting for its commission across a dropped link and emits it once, complete, after reconnecting', async () => {
-    run = await started();
-    const r = run;
-    r.h.fake.withholdCommissions(1);
-    const order = market(r.h, 'BUY');
-    await r.h.execution.submit(order);
-    await r.reports.waitFor(() => r.h.fake.placeOrderLog.some((o) => o.orderRef === order.clientOrderId), 'the order at the fake');
+    const r = track(await startEsExecutionRun({ quoted: true }));
+    const order = await buyWithCommissionWithheld(r);
     r.h.venue.dropConnection();
     await r.reports.waitFor(() => r.h.execution.connectionState !== 'CONNECTED', 'the link reported down');
     // Longer than the commission wait (1 s in the harness) while the link is down.
@@ -131,8 +107,7 @@ describe('IB commissions against a fake TWS', () => {
   }, 20_000);
 
   it('reports the realised PnL its fills give when the closing commission is late', async () => {
-    run = await started();
-    const r = run;
+    const r = track(await startEsExecutionRun({ quoted: true }));
     const open = market(r.h, 'BUY');
     await r.h.execution.submit(open);
     await r.reports.waitFor(() => statusOf(r, open.clientOrderId) === 'FILLED', 'the opening order FILLED');

@@ -4,6 +4,7 @@ import { startFakeTws } from '@ttquant/testing';
 import { createIbAdapter } from '../src';
 import { EventLog } from './event-log';
 import { expectCleanSession, startIbHarness, type IbHarness } from './fake-tws-venue';
+import { disposeAfterEach } from './harness-lifecycle';
 
 // Per-line behaviour of the data client against the fake TWS: how quiet each kind of line may be, refusals IB
 // lifts by itself, and what every item carries.
@@ -68,22 +69,10 @@ function requeriesOf(run: Run, kind: string): number {
 }
 
 describe('IB data lines against a fake TWS', () => {
-  let run: Run | undefined;
-
-  afterEach(async () => {
-    const current = run;
-    run = undefined;
-    if (!current) return;
-    try {
-      expectCleanSession(current.h);
-    } finally {
-      await current.h.dispose();
-    }
-  });
+  const track = disposeAfterEach((run: Run) => run.h);
 
   it('asks again for a trades line IB refused for now (10190), reporting DEGRADED until trades flow', async () => {
-    run = await started();
-    const r = run;
+    const r = track(await started());
     r.h.fake.failNextRequest('marketData', 10190);
     await r.h.data.subscribe({ kind: 'trades', instrument: AAPL });
     await r.statuses.waitFor(
@@ -96,8 +85,7 @@ describe('IB data lines against a fake TWS', () => {
   }, 20_000);
 
   it('tags reqMktData quotes with the type IB reports for the line, and tick-by-tick, depth and bars, served live only, REALTIME', async () => {
-    run = await started({ marketDataType: 'delayed' });
-    const r = run;
+    const r = track(await started({ marketDataType: 'delayed' }));
     await r.h.data.subscribe({ kind: 'quotes', instrument: AAPL });
     await r.h.data.subscribe({ kind: 'trades', instrument: AAPL });
     await r.h.data.subscribe({ kind: 'book', instrument: AAPL, depth: 5 });
@@ -147,8 +135,7 @@ describe('IB data lines against a fake TWS', () => {
 
   it('gives a tick-by-tick trades line longer to be quiet than quotes, and backs off re-requesting a quiet line', async () => {
     // The connection watchdog is set far out, so only the per-line watchdog sees the silence.
-    run = await started({ stalenessTimeoutMs: 300, watchdogIntervalMs: 60_000 });
-    const r = run;
+    const r = track(await started({ stalenessTimeoutMs: 300, watchdogIntervalMs: 60_000 }));
     await r.h.data.subscribe({ kind: 'quotes', instrument: AAPL });
     await r.h.data.subscribe({ kind: 'trades', instrument: AAPL });
     await r.data.waitFor(() => r.data.events.some((d) => d.kind === 'trade') && r.data.events.some((d) => d.kind === 'quote'), 'quotes and trades');

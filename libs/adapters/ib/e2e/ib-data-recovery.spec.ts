@@ -1,7 +1,8 @@
 import type { MarketData, VenueStatus } from '@ttquant/domain';
 import type { DataSubscription } from '@ttquant/gateway-api';
 import { EventLog } from './event-log';
-import { expectCleanSession, startIbHarness, type IbHarness } from './fake-tws-venue';
+import { startIbHarness, type IbHarness } from './fake-tws-venue';
+import { disposeAfterEach } from './harness-lifecycle';
 
 const AAPL = { venue: 'IB', symbol: 'AAPL' };
 const SUBSCRIPTIONS: DataSubscription[] = [
@@ -53,23 +54,12 @@ async function downAndUp(run: DataRun, fault: () => unknown, timeoutMs = 10_000)
 }
 
 describe('IB data client recovery against a fake TWS', () => {
-  let run: DataRun | undefined;
-
-  afterEach(async () => {
-    const current = run;
-    run = undefined;
-    if (!current) return;
-    try {
-      expectCleanSession(current.h);
-    } finally {
-      await current.h.dispose();
-    }
-  });
+  const track = disposeAfterEach((run: DataRun) => run.h);
 
   it.each(['clean', 'reset'] as const)(
     'recovers every subscription after the connection is dropped mid-stream (%s close)',
     async (mode) => {
-      run = await streaming();
+      const run = track(await streaming());
       const h = run.h;
       const mark = await downAndUp(run, () => h.fake.dropConnections(mode));
       expect(run.h.data.subscriptions()).toHaveLength(SUBSCRIPTIONS.length);
@@ -81,7 +71,7 @@ describe('IB data client recovery against a fake TWS', () => {
   it(
     'recovers every subscription after the gateway restarts on the same port',
     async () => {
-      run = await streaming();
+      const run = track(await streaming());
       const h = run.h;
       const mark = await downAndUp(run, () => h.fake.restart(300));
       await everyKindAfter(run, mark, 'every kind of data after the restart');
@@ -92,8 +82,7 @@ describe('IB data client recovery against a fake TWS', () => {
   it(
     're-requests every subscription on 1101 (connectivity restored, data lost) and reports 1100 as DEGRADED',
     async () => {
-      run = await streaming();
-      const r = run;
+      const r = track(await streaming());
       r.h.fake.sendNotice(1100);
       await r.statuses.waitFor(() => r.h.data.connectionState === 'DEGRADED', 'DEGRADED on 1100');
       // TWS drops every market data line with 1101: data resumes only if the adapter asks again.
@@ -109,8 +98,7 @@ describe('IB data client recovery against a fake TWS', () => {
   it.each([1100, 2110])(
     'keeps every subscription through %i (DEGRADED) and 1102 (restored, data kept): data flows on the same lines',
     async (code) => {
-      run = await streaming();
-      const r = run;
+      const r = track(await streaming());
       r.h.fake.sendNotice(code);
       await r.statuses.waitFor(() => r.h.data.connectionState === 'DEGRADED', `DEGRADED on ${code}`);
       // The socket lives through the outage; TWS keeps the lines and resumes them with 1102, asked for nothing.
@@ -125,8 +113,7 @@ describe('IB data client recovery against a fake TWS', () => {
   it(
     'turns farm notices into data status events (2103 DEGRADED, 2104 CONNECTED)',
     async () => {
-      run = await streaming();
-      const r = run;
+      const r = track(await streaming());
       r.h.fake.sendNotice(2103);
       await r.statuses.waitFor(() => r.h.data.connectionState === 'DEGRADED', 'DEGRADED on 2103');
       expect(r.statuses.events.at(-1)?.detail).toContain('2103');
@@ -143,8 +130,7 @@ describe('IB data client recovery against a fake TWS', () => {
     're-requests a quiet live subscription and reports DEGRADED until data flows again',
     async () => {
       // The connection watchdog is set far out, so only the per-subscription watchdog sees the silence.
-      run = await streaming({ stalenessTimeoutMs: 400, watchdogIntervalMs: 60_000 });
-      const r = run;
+      const r = track(await streaming({ stalenessTimeoutMs: 400, watchdogIntervalMs: 60_000 }));
       r.h.fake.stall(1_500);
       await r.statuses.waitFor(() => r.statuses.events.some((s) => s.state === 'DEGRADED' && s.detail.includes('quiet')), 'a staleness status');
       expect(r.h.adapter.data.staleResubscriptions).toBeGreaterThan(0);
@@ -159,8 +145,7 @@ describe('IB data client recovery against a fake TWS', () => {
   it(
     'reports a competing live session (10197) as DEGRADED and recovers once data flows',
     async () => {
-      run = await streaming({ stalenessTimeoutMs: 400 });
-      const r = run;
+      const r = track(await streaming({ stalenessTimeoutMs: 400 }));
       await r.h.data.unsubscribe({ kind: 'quotes', instrument: AAPL });
       r.h.fake.failNextRequest('marketData', 10197);
       await r.h.data.subscribe({ kind: 'quotes', instrument: AAPL });
@@ -175,8 +160,7 @@ describe('IB data client recovery against a fake TWS', () => {
   it(
     'notices a stalled gateway with its watchdog, reconnects and streams again',
     async () => {
-      run = await streaming({ watchdogIntervalMs: 200 });
-      const r = run;
+      const r = track(await streaming({ watchdogIntervalMs: 200 }));
       const mark = await downAndUp(r, () => r.h.fake.stall(1_500));
       expect(r.statuses.events.some((s) => s.detail.includes('watchdog'))).toBe(true);
       await everyKindAfter(r, mark, 'data after the stall');
@@ -187,8 +171,7 @@ describe('IB data client recovery against a fake TWS', () => {
   it(
     'decodes a stream whose every byte arrives in its own write',
     async () => {
-      run = await streaming();
-      const r = run;
+      const r = track(await streaming());
       r.h.fake.splitWrites(true);
       const mark = r.data.size;
       await everyKindAfter(r, mark, 'every kind of data with one-byte writes');
@@ -200,8 +183,7 @@ describe('IB data client recovery against a fake TWS', () => {
   it(
     'tags every tick with the market data type: delayed when configured',
     async () => {
-      run = await streaming({ marketDataType: 'delayed' });
-      const r = run;
+      const r = track(await streaming({ marketDataType: 'delayed' }));
       const quotes = r.data.filter((d) => d.kind === 'quote');
       expect(quotes.length).toBeGreaterThan(0);
       expect(new Set(quotes.map((q) => q.quality))).toEqual(new Set(['DELAYED']));

@@ -1,18 +1,12 @@
 import { Decimal, type OrderSpec } from '@ttquant/domain';
-import type { ExecutionReport, VenueOrderReport } from '@ttquant/gateway-api';
+import type { VenueOrderReport } from '@ttquant/gateway-api';
 import { nextClientOrderId } from '@ttquant/gateway-api/testing';
-import { EventLog } from './event-log';
-import { expectCleanSession, startIbHarness, type IbHarness } from './fake-tws-venue';
+import type { IbHarness } from './fake-tws-venue';
+import { ES, startEsExecutionRun, type ExecutionRun } from './execution-run';
+import { disposeAfterEach } from './harness-lifecycle';
 
 // Orders, cancels and modifies caught between a socket dying and the client noticing, and orders placed while a
 // 1101/1102 verification runs: each must end in the state the fake broker holds, never guessed.
-
-const ES = { venue: 'IB', symbol: 'ESZ7' };
-
-interface Run {
-  h: IbHarness;
-  reports: EventLog<ExecutionReport>;
-}
 
 function restingBuy(h: IbHarness, overrides: Partial<OrderSpec> = {}): OrderSpec {
   return {
@@ -33,50 +27,31 @@ function restingBuy(h: IbHarness, overrides: Partial<OrderSpec> = {}): OrderSpec
   };
 }
 
-function ordersOf(run: Run, clientOrderId: string): VenueOrderReport[] {
+function ordersOf(run: ExecutionRun, clientOrderId: string): VenueOrderReport[] {
   return run.reports.events.filter((r): r is VenueOrderReport => r.kind === 'order' && r.clientOrderId === clientOrderId);
 }
 
-function lastOrder(run: Run, clientOrderId: string): VenueOrderReport | undefined {
+function lastOrder(run: ExecutionRun, clientOrderId: string): VenueOrderReport | undefined {
   return ordersOf(run, clientOrderId).at(-1);
 }
 
-async function started(): Promise<Run> {
-  const h = await startIbHarness({ symbol: 'ESZ7' });
-  const reports = new EventLog<ExecutionReport>();
-  h.execution.onReport(reports.push);
-  return { h, reports };
-}
-
 /** Kills the sockets and waits until the client has noticed; `during` runs before the client can notice. */
-async function dropWhile(run: Run, during: () => Promise<void>): Promise<void> {
+async function dropWhile(run: ExecutionRun, during: () => Promise<void>): Promise<void> {
   run.h.venue.dropConnection();
   await during();
   await run.reports.waitFor(() => run.h.execution.connectionState !== 'CONNECTED', 'the link reported down');
 }
 
-async function reconnect(run: Run): Promise<void> {
+async function reconnect(run: ExecutionRun): Promise<void> {
   run.h.venue.restoreConnection();
   await run.reports.waitFor(() => run.h.execution.connectionState === 'CONNECTED', 'CONNECTED after reconciliation', 15_000);
 }
 
 describe('IB execution across reconnect races', () => {
-  let run: Run | undefined;
-
-  afterEach(async () => {
-    const current = run;
-    run = undefined;
-    if (!current) return;
-    try {
-      expectCleanSession(current.h);
-    } finally {
-      await current.h.dispose();
-    }
-  });
+  const track = disposeAfterEach((run: ExecutionRun) => run.h);
 
   it('settles nothing by absence after a 1102: orders placed while it verifies stay working', async () => {
-    run = await started();
-    const r = run;
+    const r = track(await startEsExecutionRun());
     r.h.fake.sendNotice(1102);
     const ids: string[] = [];
     for (let i = 0; i < 30; i += 1) {
@@ -94,8 +69,7 @@ describe('IB execution across reconnect races', () => {
   }, 20_000);
 
   it('cancels an order written to a dying socket once the next session shows no trace of it', async () => {
-    run = await started();
-    const r = run;
+    const r = track(await startEsExecutionRun());
     const order = restingBuy(r.h);
     // The adapter has not seen the reset yet: it accepts and writes the order into a dead socket.
     await dropWhile(r, () => r.h.execution.submit(order));
@@ -108,8 +82,7 @@ describe('IB execution across reconnect races', () => {
   }, 20_000);
 
   it('reports CANCELED an order IB never got when its cancel is answered 10147, not a refused cancel', async () => {
-    run = await started();
-    const r = run;
+    const r = track(await startEsExecutionRun());
     r.h.fake.loseNextOrders(1);
     const order = restingBuy(r.h);
     await r.h.execution.submit(order);
@@ -120,8 +93,7 @@ describe('IB execution across reconnect races', () => {
   }, 20_000);
 
   it('reports CANCELED an order the broker cancelled while the link was down, though the client never heard of it', async () => {
-    run = await started();
-    const r = run;
+    const r = track(await startEsExecutionRun());
     r.h.venue.dropConnectionOnNextOrder();
     const order = restingBuy(r.h);
     await r.h.execution.submit(order);
@@ -136,8 +108,7 @@ describe('IB execution across reconnect races', () => {
   }, 20_000);
 
   it('sends a cancel lost in a drop again after reconnecting, and the order ends CANCELED at the broker', async () => {
-    run = await started();
-    const r = run;
+    const r = track(await startEsExecutionRun());
     const order = restingBuy(r.h);
     await r.h.execution.submit(order);
     await r.reports.waitFor(() => lastOrder(r, order.clientOrderId)?.status === 'ACCEPTED', 'the order ACCEPTED');
@@ -149,8 +120,7 @@ describe('IB execution across reconnect races', () => {
   }, 20_000);
 
   it('rejects an acknowledged order when IB sends 201 for it, but keeps it working when the 201 answers a modify', async () => {
-    run = await started();
-    const r = run;
+    const r = track(await startEsExecutionRun());
     const order = restingBuy(r.h);
     await r.h.execution.submit(order);
     await r.reports.waitFor(() => lastOrder(r, order.clientOrderId)?.status === 'ACCEPTED', 'the order ACCEPTED');
@@ -170,10 +140,8 @@ describe('IB execution across reconnect races', () => {
   }, 20_000);
 
   it('keeps one account summary subscription when a reconciliation is retried within a session', async () => {
-    const h = await startIbHarness({ symbol: 'ESZ7', adapterConfig: { requestTimeoutMs: 300 } });
-    const reports = new EventLog<ExecutionReport>();
-    h.execution.onReport(reports.push);
-    run = { h, reports };
+    const run = track(await startEsExecutionRun({ adapterConfig: { requestTimeoutMs: 300 } }));
+    const h = run.h;
     expect(h.fake.accountSummarySubscriptions()).toBe(1);
     await dropWhile(run, async () => undefined);
     // The gateway goes quiet just after the handshake: the first reconciliation times out and is retried.
@@ -186,8 +154,7 @@ describe('IB execution across reconnect races', () => {
   }, 20_000);
 
   it('re-reports an order whose modify was lost in a drop as it stands, and a later modify is reported amended', async () => {
-    run = await started();
-    const r = run;
+    const r = track(await startEsExecutionRun());
     const order = restingBuy(r.h);
     await r.h.execution.submit(order);
     await r.reports.waitFor(() => lastOrder(r, order.clientOrderId)?.status === 'ACCEPTED', 'the order ACCEPTED');

@@ -2,16 +2,10 @@ import { Decimal, type OrderSpec } from '@ttquant/domain';
 import { systemClock } from '@ttquant/domain';
 import { DisconnectedError, reconcileExecution, type ExecutionReport, type VenueOrderReport } from '@ttquant/gateway-api';
 import { nextClientOrderId } from '@ttquant/gateway-api/testing';
-import { EventLog } from './event-log';
 import { createIbAdapter } from '../src';
-import { FAST_RECONNECT, expectCleanSession, startIbHarness, type IbHarness } from './fake-tws-venue';
-
-const ES = { venue: 'IB', symbol: 'ESZ7' };
-
-interface ExecRun {
-  h: IbHarness;
-  reports: EventLog<ExecutionReport>;
-}
+import { FAST_RECONNECT, expectCleanSession, type IbHarness } from './fake-tws-venue';
+import { ES, startEsExecutionRun, type ExecutionRun } from './execution-run';
+import { disposeAfterEach } from './harness-lifecycle';
 
 function spec(h: IbHarness, overrides: Partial<OrderSpec> & Pick<OrderSpec, 'side' | 'type'>): OrderSpec {
   return {
@@ -29,29 +23,16 @@ function spec(h: IbHarness, overrides: Partial<OrderSpec> & Pick<OrderSpec, 'sid
   };
 }
 
-function ordersOf(run: ExecRun, clientOrderId: string): VenueOrderReport[] {
+function ordersOf(run: ExecutionRun, clientOrderId: string): VenueOrderReport[] {
   return run.reports.events.filter((r): r is VenueOrderReport => r.kind === 'order' && r.clientOrderId === clientOrderId);
 }
 
-function fillsOf(run: ExecRun, clientOrderId: string): ExecutionReport[] {
+function fillsOf(run: ExecutionRun, clientOrderId: string): ExecutionReport[] {
   return run.reports.events.filter((r) => r.kind === 'fill' && r.fill.clientOrderId === clientOrderId);
 }
 
-function lastStatus(run: ExecRun, clientOrderId: string): string | undefined {
+function lastStatus(run: ExecutionRun, clientOrderId: string): string | undefined {
   return ordersOf(run, clientOrderId).at(-1)?.status;
-}
-
-async function started(): Promise<ExecRun> {
-  const h = await startIbHarness({ symbol: 'ESZ7' });
-  const reports = new EventLog<ExecutionReport>();
-  h.execution.onReport(reports.push);
-  h.venue.setMarket(ES, {
-    bid: Decimal.parse('5000'),
-    bidSize: Decimal.of(100),
-    ask: Decimal.parse('5000.25'),
-    askSize: Decimal.of(100),
-  });
-  return { h, reports };
 }
 
 /** One PLACE_ORDER per client order id: never sent twice, whatever happened to the link. */
@@ -62,24 +43,12 @@ function expectOnePlaceOrderPerOrderRef(h: IbHarness): void {
 }
 
 describe('IB execution client recovery against a fake TWS', () => {
-  let run: ExecRun | undefined;
-
-  afterEach(async () => {
-    const current = run;
-    run = undefined;
-    if (!current) return;
-    try {
-      expectCleanSession(current.h);
-    } finally {
-      await current.h.dispose();
-    }
-  });
+  const track = disposeAfterEach((run: ExecutionRun) => run.h);
 
   it(
     'emits a fill missed during an outage and settles the order before it reports CONNECTED and takes new orders',
     async () => {
-      run = await started();
-      const r = run;
+      const r = track(await startEsExecutionRun({ quoted: true }));
       const resting = spec(r.h, { side: 'BUY', type: 'LIMIT', limitPrice: Decimal.parse('4990') });
       await r.h.execution.submit(resting);
       await r.reports.waitFor(() => lastStatus(r, resting.clientOrderId) === 'ACCEPTED', 'the resting order ACCEPTED');
@@ -110,8 +79,7 @@ describe('IB execution client recovery against a fake TWS', () => {
   it(
     'settles an order in flight when the link drops, by itself, and the fake got it exactly once',
     async () => {
-      run = await started();
-      const r = run;
+      const r = track(await startEsExecutionRun({ quoted: true }));
       r.h.venue.dropConnectionOnNextOrder();
       const order = spec(r.h, { side: 'BUY', type: 'MARKET' });
       await r.h.execution.submit(order).catch(() => undefined);
@@ -129,8 +97,7 @@ describe('IB execution client recovery against a fake TWS', () => {
   it(
     'reports a partial fill that happened during an outage and keeps the rest working',
     async () => {
-      run = await started();
-      const r = run;
+      const r = track(await startEsExecutionRun({ quoted: true }));
       const resting = spec(r.h, { side: 'SELL', type: 'LIMIT', limitPrice: Decimal.parse('5010'), quantity: Decimal.of(4) });
       await r.h.execution.submit(resting);
       await r.reports.waitFor(() => lastStatus(r, resting.clientOrderId) === 'ACCEPTED', 'ACCEPTED');
@@ -150,8 +117,7 @@ describe('IB execution client recovery against a fake TWS', () => {
   it(
     'sends a bracket with transmit flags, children under the parent in one OCA group; a take-profit fill cancels the stop-loss',
     async () => {
-      run = await started();
-      const r = run;
+      const r = track(await startEsExecutionRun({ quoted: true }));
       const parent = spec(r.h, { side: 'BUY', type: 'LIMIT', limitPrice: Decimal.parse('5000.25') });
       const takeProfit = spec(r.h, { side: 'SELL', type: 'LIMIT', limitPrice: Decimal.parse('5010'), parentClientOrderId: parent.clientOrderId });
       const stopLoss = spec(r.h, { side: 'SELL', type: 'STOP', stopPrice: Decimal.parse('4990'), parentClientOrderId: parent.clientOrderId });
@@ -181,8 +147,7 @@ describe('IB execution client recovery against a fake TWS', () => {
   it(
     'sends GTD expiry in UTC and outside-RTH to IB',
     async () => {
-      run = await started();
-      const r = run;
+      const r = track(await startEsExecutionRun({ quoted: true }));
       const order = spec(r.h, {
         side: 'BUY',
         type: 'LIMIT',
@@ -202,8 +167,7 @@ describe('IB execution client recovery against a fake TWS', () => {
   it(
     'streams positions and the account summary after a fill',
     async () => {
-      run = await started();
-      const r = run;
+      const r = track(await startEsExecutionRun({ quoted: true }));
       const order = spec(r.h, { side: 'BUY', type: 'MARKET' });
       await r.h.execution.submit(order);
       await r.reports.waitFor(() => lastStatus(r, order.clientOrderId) === 'FILLED', 'FILLED');
@@ -224,8 +188,7 @@ describe('IB execution client recovery against a fake TWS', () => {
   it.each([1100, 2110])(
     'refuses orders while TWS has lost IB (%i, DEGRADED) and takes them again once restored (1102)',
     async (code) => {
-      run = await started();
-      const r = run;
+      const r = track(await startEsExecutionRun({ quoted: true }));
       r.h.fake.sendNotice(code);
       await r.reports.waitFor(() => r.h.execution.connectionState === 'DEGRADED', `DEGRADED on ${code}`);
       expect(r.h.adapter.connection.connectionState).toBe('DEGRADED');
@@ -244,8 +207,7 @@ describe('IB execution client recovery against a fake TWS', () => {
   it(
     "lists another API client's order as external and leaves it alone on cancelAll",
     async () => {
-      run = await started();
-      const r = run;
+      const r = track(await startEsExecutionRun({ quoted: true }));
       const mine = spec(r.h, { side: 'BUY', type: 'LIMIT', limitPrice: Decimal.parse('4960') });
       await r.h.execution.submit(mine);
       await r.reports.waitFor(() => lastStatus(r, mine.clientOrderId) === 'ACCEPTED', 'my order ACCEPTED');
@@ -278,8 +240,7 @@ describe('IB execution client recovery against a fake TWS', () => {
   it(
     'refuses an order naming another account before anything reaches IB',
     async () => {
-      run = await started();
-      const r = run;
+      const r = track(await startEsExecutionRun({ quoted: true }));
       const order = spec(r.h, { side: 'BUY', type: 'MARKET', account: 'DU7777777' });
       await expect(r.h.execution.submit(order)).rejects.toThrow(/expected order \w+ for account DU\*\*\*\*67, it names DU\*\*\*\*77/);
       expect(r.h.fake.placeOrderLog).toHaveLength(0);
@@ -290,8 +251,7 @@ describe('IB execution client recovery against a fake TWS', () => {
   it(
     'reports IB refusing an order id (103) as REJECTED with the reason; nothing is resent',
     async () => {
-      run = await started();
-      const r = run;
+      const r = track(await startEsExecutionRun({ quoted: true }));
       r.h.fake.failNextRequest('placeOrder', 103);
       const order = spec(r.h, { side: 'BUY', type: 'LIMIT', limitPrice: Decimal.parse('4980') });
       await r.h.execution.submit(order);

@@ -4,20 +4,11 @@ import { startFakeTws } from '@ttquant/testing';
 import { createIbAdapter } from '../src';
 import { contractRef } from '../src/parsing/contracts';
 import { expectCleanSession, startIbHarness, type IbHarness } from './fake-tws-venue';
+import { disposeAfterEach } from './harness-lifecycle';
 
 describe('IB history source (requestBars) against a fake TWS', () => {
-  let h: IbHarness | undefined;
+  const track = disposeAfterEach((harness: IbHarness) => harness);
 
-  afterEach(async () => {
-    const current = h;
-    h = undefined;
-    if (!current) return;
-    try {
-      expectCleanSession(current);
-    } finally {
-      await current.dispose();
-    }
-  });
 
   function request(harness: IbHarness, endDateTime: string) {
     return {
@@ -31,7 +22,7 @@ describe('IB history source (requestBars) against a fake TWS', () => {
   }
 
   it('returns the bars of one request in time order, times in UTC milliseconds', async () => {
-    h = await startIbHarness();
+    const h = track(await startIbHarness());
     const bars = await h.adapter.history.requestBars(request(h, '20250103-21:00:00'));
     expect(bars.length).toBe(390);
     expect(new Date(bars[0].timeMs).toISOString().slice(0, 10)).toBe('2025-01-03');
@@ -46,7 +37,7 @@ describe('IB history source (requestBars) against a fake TWS', () => {
   });
 
   it('rejects a pacing violation (162) with RateLimitError and an unknown contract (200) with UnknownInstrumentError', async () => {
-    h = await startIbHarness();
+    const h = track(await startIbHarness());
     h.fake.failNextRequest('historical', 162);
     await expect(h.adapter.history.requestBars(request(h, '20250103-21:00:00'))).rejects.toBeInstanceOf(RateLimitError);
     const unknown = { ...request(h, '20250103-21:00:00'), contract: { conId: 0, symbol: 'ZZZZ', secType: 'STK', exchange: 'SMART', currency: 'USD' } };
