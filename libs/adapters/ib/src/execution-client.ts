@@ -38,7 +38,7 @@ import { classifyIbMessage } from './parsing/ib-errors';
 import { toPrice, toSize } from './parsing/market-data';
 import { IB_ORDER_TYPES, TTQ_ORDER_TYPES, toIbOrder } from './parsing/orders';
 import { formatIbUtc } from './parsing/times';
-import { IbOrderTracker, orderKey, reportOf, sameDecimal, sameReport, statusOf, validPrice, type TrackedOrder } from './execution/order-tracker';
+import { IbOrderTracker, orderKey, reportOf, sameDecimal, sameReport, statusOf, untouchedProgress, validPrice, type TrackedOrder } from './execution/order-tracker';
 import { IbAccountStream } from './execution/account-stream';
 import { IbFillMatcher } from './execution/fill-matcher';
 import { MODIFY_LOST, planReconnect, settle } from './execution/reconciler';
@@ -426,16 +426,9 @@ export class IbExecutionClient implements ExecutionClient {
       quantity: spec.quantity,
       ...(spec.limitPrice !== undefined ? { limitPrice: spec.limitPrice } : {}),
       ...(spec.stopPrice !== undefined ? { stopPrice: spec.stopPrice } : {}),
-      ibStatus: '',
-      filled: Decimal.ZERO,
-      emittedFilled: Decimal.ZERO,
-      emittedFillValue: Decimal.ZERO,
-      reason: '',
-      pendingModify: false,
-      pendingCancel: false,
+      ...untouchedProgress(),
       placedSeq: ++this.placeSeq,
       session: this.session,
-      amended: false,
       account: this.ibAccount,
       ibOrder,
     };
@@ -622,16 +615,9 @@ export class IbExecutionClient implements ExecutionClient {
           timeInForce: order.tif === 'GTC' || order.tif === 'IOC' || order.tif === 'GTD' ? order.tif : 'DAY',
         },
         quantity: toSize(order.totalQuantity ?? 0),
-        ibStatus: '',
-        filled: Decimal.ZERO,
-        emittedFilled: Decimal.ZERO,
-        emittedFillValue: Decimal.ZERO,
-        reason: '',
-        pendingModify: false,
-        pendingCancel: false,
+        ...untouchedProgress(),
         placedSeq: 0,
         session: 0,
-        amended: false,
         account: account || this.ibAccount,
       };
       this.orders.track(tracked);

@@ -1,44 +1,9 @@
-import { Decimal, type Instrument } from '@ttquant/domain';
+import { Decimal } from '@ttquant/domain';
 import { IbOrderTracker, orderKey, reportOf, statusOf, type TrackedOrder } from './order-tracker';
-
-const ES: Instrument = {
-  id: { venue: 'IB', symbol: 'ESZ7' },
-  venueInstrumentId: '495512563',
-  assetClass: 'FUTURE',
-  exchange: 'CME',
-  currency: 'USD',
-  baseCurrency: '',
-  multiplier: Decimal.of(50),
-  tickSize: Decimal.parse('0.25'),
-  lotSize: Decimal.ONE,
-  minQuantity: Decimal.ONE,
-  description: 'E-mini S&P 500',
-};
+import { trackedEsOrder } from './tracked-order.fixture';
 
 function order(overrides: Partial<TrackedOrder> & Pick<TrackedOrder, 'orderId' | 'clientOrderId'>): TrackedOrder {
-  const clientId = overrides.clientId ?? 7;
-  return {
-    key: orderKey(clientId, overrides.orderId, undefined),
-    clientId,
-    instrument: ES,
-    contract: { conId: 495512563, symbol: 'ES', exchange: 'CME', currency: 'USD' },
-    strategyId: 's',
-    spec: { side: 'BUY', type: 'LIMIT', timeInForce: 'GTC' },
-    quantity: Decimal.of(2),
-    limitPrice: Decimal.parse('4000'),
-    ibStatus: '',
-    filled: Decimal.ZERO,
-    emittedFilled: Decimal.ZERO,
-    emittedFillValue: Decimal.ZERO,
-    reason: '',
-    pendingModify: false,
-    pendingCancel: false,
-    placedSeq: 1,
-    session: 1,
-    amended: false,
-    account: 'DU1234567',
-    ...overrides,
-  };
+  return trackedEsOrder(overrides.orderId, { limitPrice: Decimal.parse('4000'), placedSeq: 1, ...overrides });
 }
 
 describe('IbOrderTracker', () => {

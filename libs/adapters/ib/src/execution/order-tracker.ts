@@ -43,6 +43,26 @@ export interface TrackedOrder {
   raw?: unknown;
 }
 
+/** What IB and the adapter fill in as an order lives; a newly tracked order starts from {@link untouchedProgress}. */
+export type OrderProgress = Pick<
+  TrackedOrder,
+  'ibStatus' | 'filled' | 'emittedFilled' | 'emittedFillValue' | 'reason' | 'pendingModify' | 'pendingCancel' | 'amended'
+>;
+
+/** The progress of an order nobody has reported on yet: nothing filled or emitted, no modify or cancel pending. */
+export function untouchedProgress(): OrderProgress {
+  return {
+    ibStatus: '',
+    filled: Decimal.ZERO,
+    emittedFilled: Decimal.ZERO,
+    emittedFillValue: Decimal.ZERO,
+    reason: '',
+    pendingModify: false,
+    pendingCancel: false,
+    amended: false,
+  };
+}
+
 /**
  * The orders the execution client knows: its own and those IB listed (other
  * clients', placed by hand), by IB's key and by client order id.

@@ -1,47 +1,11 @@
-import { Decimal, type Instrument } from '@ttquant/domain';
-import { orderKey, type TrackedOrder } from './order-tracker';
+import { Decimal } from '@ttquant/domain';
+import type { TrackedOrder } from './order-tracker';
 import { NEVER_REACHED_IB, NO_LONGER_WORKING, planReconnect, settle, type ReconnectRound } from './reconciler';
-
-const ES: Instrument = {
-  id: { venue: 'IB', symbol: 'ESZ7' },
-  venueInstrumentId: '495512563',
-  assetClass: 'FUTURE',
-  exchange: 'CME',
-  currency: 'USD',
-  baseCurrency: '',
-  multiplier: Decimal.of(50),
-  tickSize: Decimal.parse('0.25'),
-  lotSize: Decimal.ONE,
-  minQuantity: Decimal.ONE,
-  description: 'E-mini S&P 500',
-};
+import { trackedEsOrder } from './tracked-order.fixture';
 
 /** An own order of session 1, acknowledged by IB (Submitted) unless told otherwise. */
 function order(orderId: number, overrides: Partial<TrackedOrder> = {}): TrackedOrder {
-  const clientId = overrides.clientId ?? 7;
-  return {
-    key: orderKey(clientId, orderId, undefined),
-    clientId,
-    clientOrderId: `o${orderId}`,
-    orderId,
-    instrument: ES,
-    contract: { conId: 495512563, symbol: 'ES', exchange: 'CME', currency: 'USD' },
-    strategyId: 's',
-    spec: { side: 'BUY', type: 'LIMIT', timeInForce: 'GTC' },
-    quantity: Decimal.of(2),
-    ibStatus: 'Submitted',
-    filled: Decimal.ZERO,
-    emittedFilled: Decimal.ZERO,
-    emittedFillValue: Decimal.ZERO,
-    reason: '',
-    pendingModify: false,
-    pendingCancel: false,
-    placedSeq: orderId,
-    session: 1,
-    amended: false,
-    account: 'DU1234567',
-    ...overrides,
-  };
+  return trackedEsOrder(orderId, { ibStatus: 'Submitted', ...overrides });
 }
 
 const ROUND: ReconnectRound = { working: new Set(['7/1']), seq: 10, session: 2, clientId: 7 };
