@@ -58,10 +58,9 @@ export interface WireContract {
   tradingClass: string;
 }
 
-/** The order fields the paper broker uses; every other field is read and checked but not kept. */
-export interface WireOrder {
+/** The order terms PLACE_ORDER sends and OPEN_ORDER reports back, named as on the wire. */
+export interface WireOrderTerms {
   orderId: number;
-  contract: WireContract;
   action: string;
   totalQuantity: number;
   orderType: string;
@@ -75,6 +74,11 @@ export interface WireOrder {
   parentId: number;
   outsideRth: boolean;
   goodTillDate: string;
+}
+
+/** The order fields the paper broker uses; every other field is read and checked but not kept. */
+export interface WireOrder extends WireOrderTerms {
+  contract: WireContract;
   ocaType?: number;
 }
 

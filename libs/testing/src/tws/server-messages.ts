@@ -1,3 +1,4 @@
+import type { WireOrderTerms } from './client-messages';
 import type { WireValue } from './framing';
 import { UNSET_DOUBLE, UNSET_INT } from './field-reader';
 
@@ -60,6 +61,15 @@ export interface ReportedContract {
 }
 
 type Fields = WireValue[];
+
+/**
+ * The contract block OPEN_ORDER, EXECUTION_DATA, POSITION and PORTFOLIO_VALUE share: strike and right are always
+ * empty because the fake trades no options. PORTFOLIO_VALUE carries the primary exchange where the others carry
+ * the exchange.
+ */
+function contractFields(c: ReportedContract, exchange = c.exchange): Fields {
+  return [c.conId, c.symbol, c.secType, c.lastTradeDateOrContractMonth, 0, '', c.multiplier, exchange, c.currency, c.localSymbol, c.tradingClass];
+}
 
 /** Doubles go out as plain decimal text; a missing value as Java's Double.MAX_VALUE like TWS does. */
 function dbl(value: number | undefined): WireValue {
@@ -220,24 +230,10 @@ export function contractDataEnd(reqId: number): Fields {
 }
 
 /** The order fields reported by OPEN_ORDER. */
-export interface ReportedOrder {
-  orderId: number;
+export interface ReportedOrder extends WireOrderTerms {
   clientId: number;
   permId: number;
-  action: string;
-  totalQuantity: number;
-  orderType: string;
-  lmtPrice?: number;
-  auxPrice?: number;
-  tif: string;
-  ocaGroup: string;
-  account: string;
-  orderRef: string;
-  outsideRth: boolean;
-  parentId: number;
-  goodTillDate: string;
   ocaType: number;
-  transmit: boolean;
   status: string;
   filledQuantity: number;
 }
@@ -245,7 +241,7 @@ export interface ReportedOrder {
 /** OPEN_ORDER for a plain order (no combo legs, algo, conditions, scale, hedge or delta-neutral blocks). */
 export function openOrder(v: number, c: ReportedContract, o: ReportedOrder): Fields {
   const f: Fields = [IN.OPEN_ORDER, o.orderId];
-  f.push(c.conId, c.symbol, c.secType, c.lastTradeDateOrContractMonth, 0, '', c.multiplier, c.exchange, c.currency, c.localSymbol, c.tradingClass);
+  f.push(...contractFields(c));
   f.push(o.action, o.totalQuantity, o.orderType, o.lmtPrice ?? '', o.auxPrice ?? '', o.tif, o.ocaGroup, o.account, '', 0, o.orderRef);
   f.push(o.clientId, o.permId, o.outsideRth, 0, 0, '', ''); // clientId, permId, outsideRth, hidden, discretionaryAmt, goodAfterTime, sharesAllocation
   f.push('', '', ''); // faGroup, faMethod, faPercentage
@@ -329,17 +325,7 @@ export function executionData(v: number, reqId: number, c: ReportedContract, e: 
     IN.EXECUTION_DATA,
     reqId,
     e.orderId,
-    c.conId,
-    c.symbol,
-    c.secType,
-    c.lastTradeDateOrContractMonth,
-    0,
-    '',
-    c.multiplier,
-    c.exchange,
-    c.currency,
-    c.localSymbol,
-    c.tradingClass,
+    ...contractFields(c),
     e.execId,
     e.time,
     e.account,
@@ -378,17 +364,7 @@ export function position(account: string, c: ReportedContract, quantity: number,
     IN.POSITION,
     3,
     account,
-    c.conId,
-    c.symbol,
-    c.secType,
-    c.lastTradeDateOrContractMonth,
-    0,
-    '',
-    c.multiplier,
-    c.exchange,
-    c.currency,
-    c.localSymbol,
-    c.tradingClass,
+    ...contractFields(c),
     quantity,
     avgCost,
   ];
@@ -428,17 +404,7 @@ export function portfolioValue(
   return [
     IN.PORTFOLIO_VALUE,
     8,
-    c.conId,
-    c.symbol,
-    c.secType,
-    c.lastTradeDateOrContractMonth,
-    0,
-    '',
-    c.multiplier,
-    c.primaryExchange,
-    c.currency,
-    c.localSymbol,
-    c.tradingClass,
+    ...contractFields(c, c.primaryExchange),
     quantity,
     marketPrice,
     marketValue,
