@@ -4,6 +4,7 @@ import {
   US_EQUITY_RTH,
   type IbBarRequest,
   type TradingCalendarConfig,
+  zonedWallToUtc,
 } from '@ttquant/adapter-ib';
 import { booleanFlag, choiceFlag, requiredFlag, stringFlag, type FlagSpecs, type ParsedArgs } from '../args';
 import { UsageError } from '../cli-errors';
@@ -128,27 +129,7 @@ export function parseBarSize(text: string): string {
  * of New York dates holds whole New York sessions whatever the UTC offset.
  */
 export function localMidnightMs(day: string, timeZone: string): number {
-  const utcMidnight = dayMs(day);
-  // The offset at the guess, then again at the corrected instant (a DST change near midnight moves it).
-  let instant = utcMidnight - offsetMs(utcMidnight, timeZone);
-  instant = utcMidnight - offsetMs(instant, timeZone);
-  return instant;
-}
-
-function offsetMs(instant: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(instant));
-  const field = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? NaN);
-  const asUtc = Date.UTC(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second'));
-  return asUtc - Math.floor(instant / 1000) * 1000;
+  return zonedWallToUtc(dayMs(day), timeZone);
 }
 
 function parseSymbols(text: string): string[] {

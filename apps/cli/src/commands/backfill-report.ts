@@ -30,8 +30,14 @@ export function isComplete(report: CompletenessReport): boolean {
   return report.stored >= report.expected;
 }
 
+/** The runner's figures `ttq backfill --json` prints as they are. */
+type RunnerFigures = Pick<
+  BackfillResult,
+  'barsWritten' | 'barsRejected' | 'barsOutsideWindow' | 'pacingViolations' | 'retries' | 'unknownSymbols' | 'stopped' | 'completeness'
+>;
+
 /** What `ttq backfill --json` prints: one object. */
-export interface BackfillJson {
+export interface BackfillJson extends RunnerFigures {
   readonly symbols: readonly string[];
   readonly from: string;
   readonly to: string;
@@ -42,20 +48,12 @@ export interface BackfillJson {
   readonly requests: { readonly planned: number; readonly done: number; readonly failed: number; readonly noData: number };
   /** Bars stored before this run, of those expected. */
   readonly storedBefore: number;
-  readonly barsWritten: number;
-  readonly barsRejected: number;
-  readonly barsOutsideWindow: number;
-  readonly pacingViolations: number;
-  readonly retries: number;
   readonly pacingWaitMs: number;
   /** Messages from TWS the pinned IB client could not decode (IB 505); anything but 0 is a protocol mismatch to report. */
   readonly ibDecodeErrors: number;
-  readonly unknownSymbols: readonly string[];
   readonly failed: readonly OutcomeJson[];
   readonly noData: readonly OutcomeJson[];
-  readonly stopped: boolean;
   readonly complete: boolean;
-  readonly completeness: CompletenessReport;
 }
 
 /** A request that stored nothing, and why. */

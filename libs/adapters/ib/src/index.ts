@@ -11,6 +11,7 @@ export type { IbConnectionLease, IbConnectionOptions, IbLinkStatus, IbNotice, Ib
 export { Backoff } from './connection/backoff';
 export { OrderIdAllocator, RequestIdAllocator, IbIdError } from './connection/id-allocators';
 export { IB_ERRORS, ibError, classifyIbMessage, farmStatus } from './parsing/ib-errors';
+export { zonedWallToUtc } from './parsing/zone-time';
 export { AmbiguousContractError, IbInstrumentProvider } from './instrument-provider';
 export { IbDataClient, IB_DATA_CAPABILITIES } from './data-client';
 export { IbExecutionClient, IB_EXECUTION_CAPABILITIES } from './execution-client';
