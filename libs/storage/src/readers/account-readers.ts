@@ -179,6 +179,28 @@ export async function readLatestAccountState(db: Queryable, account: string, at?
   return statesOf(result.rows)[0];
 }
 
+/**
+ * Rows of a log table (one row per event, with an `id`) in `[from, to)`,
+ * oldest first; `filter` is one more condition on parameter $5.
+ */
+async function readLogRows<R extends { ts_ns: string }>(
+  db: Queryable,
+  table: 'venue_status' | 'alerts',
+  columns: string,
+  query: NanosRange & { readonly limit?: number },
+  filter: { readonly sql: string; readonly value: unknown } | undefined,
+): Promise<R[]> {
+  const params: unknown[] = [...rangeParams(query)];
+  if (filter !== undefined) params.push(filter.value);
+  const result = await db.query<R>(
+    `SELECT ts_ns, ${columns} FROM ${table}
+      WHERE ts >= $1 AND ts < $2 AND ts_ns >= $3 AND ts_ns < $4 ${filter === undefined ? '' : `AND ${filter.sql}`}
+      ORDER BY ts, ts_ns, id${limitClause(query.limit)}`,
+    params,
+  );
+  return result.rows;
+}
+
 /** Venue connection changes in `[from, to)`, optionally of one venue. */
 export interface VenueStatusQuery extends NanosRange {
   readonly venue?: string;
@@ -187,19 +209,14 @@ export interface VenueStatusQuery extends NanosRange {
 
 /** Venue connection history, oldest first. */
 export async function readVenueStatusHistory(db: Queryable, query: VenueStatusQuery): Promise<Timed<VenueStatus>[]> {
-  const params: unknown[] = [...rangeParams(query)];
-  let venueFilter = '';
-  if (query.venue !== undefined) {
-    params.push(query.venue);
-    venueFilter = 'AND venue = $5';
-  }
-  const result = await db.query<{ ts_ns: string; venue: string; channel: string; account: string; state: string; detail: string }>(
-    `SELECT ts_ns, venue, channel, account, state, detail FROM venue_status
-      WHERE ts >= $1 AND ts < $2 AND ts_ns >= $3 AND ts_ns < $4 ${venueFilter}
-      ORDER BY ts, ts_ns, id${limitClause(query.limit)}`,
-    params,
+  const rows = await readLogRows<{ ts_ns: string; venue: string; channel: string; account: string; state: string; detail: string }>(
+    db,
+    'venue_status',
+    'venue, channel, account, state, detail',
+    query,
+    query.venue === undefined ? undefined : { sql: 'venue = $5', value: query.venue },
   );
-  return result.rows.map((row) => ({
+  return rows.map((row) => ({
     time: bigintOf(row.ts_ns, 'ts_ns'),
     value: {
       venue: row.venue,
@@ -226,19 +243,14 @@ export interface AlertQuery extends NanosRange {
 
 /** Alerts and audit entries, oldest first. */
 export async function readAlerts(db: Queryable, query: AlertQuery): Promise<Timed<Alert>[]> {
-  const params: unknown[] = [...rangeParams(query)];
-  let severityFilter = '';
-  if (query.severities !== undefined) {
-    params.push(query.severities);
-    severityFilter = 'AND severity = ANY($5::text[])';
-  }
-  const result = await db.query<{ ts_ns: string; severity: string; source: string; code: string; message: string; context: unknown }>(
-    `SELECT ts_ns, severity, source, code, message, context FROM alerts
-      WHERE ts >= $1 AND ts < $2 AND ts_ns >= $3 AND ts_ns < $4 ${severityFilter}
-      ORDER BY ts, ts_ns, id${limitClause(query.limit)}`,
-    params,
+  const rows = await readLogRows<{ ts_ns: string; severity: string; source: string; code: string; message: string; context: unknown }>(
+    db,
+    'alerts',
+    'severity, source, code, message, context',
+    query,
+    query.severities === undefined ? undefined : { sql: 'severity = ANY($5::text[])', value: query.severities },
   );
-  return result.rows.map((row) => ({
+  return rows.map((row) => ({
     time: bigintOf(row.ts_ns, 'ts_ns'),
     value: {
       severity: enumOf(ALERT_SEVERITIES, row.severity, 'severity'),

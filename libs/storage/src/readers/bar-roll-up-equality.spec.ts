@@ -11,6 +11,7 @@ jest.setTimeout(60_000);
 
 const MINUTE = 60n * SECOND;
 const HOUR = 60n * MINUTE;
+const DAY = 24n * HOUR;
 
 /*
  * Trades from the sim adapter's random walk, stored through the batch writer,
@@ -136,13 +137,19 @@ describe('bar roll-ups from stored sim trades equal bars computed in TypeScript'
   const last = btcTrades[btcTrades.length - 1]?.eventTime ?? START;
   const from = (START / HOUR) * HOUR; // 22:00, aligned
   const to = (last / HOUR + 1n) * HOUR;
+  // Whole days around the trades, which cross midnight: two daily bars.
+  const dayFrom = (START / DAY) * DAY;
+  const dayTo = dayFrom + 2n * DAY;
 
   beforeAll(async () => {
     schema = await createMigratedSchema();
     // Small batches: many COPYs, interleaving the two instruments' streams.
     const writer = new BatchWriter(schema.pool, 'trade_ticks', { batchRows: 500 });
     let sequence = 0;
-    const byTime = [...btcTrades.map((t) => ({ t, topic: 'md.tick.SIM.BTC-USD' })), ...ethTrades.map((t) => ({ t, topic: 'md.tick.SIM.ETH-USD' }))];
+    // Merged by time as a bus delivers them (the sort is stable: same-nanosecond trades of one instrument keep their order).
+    const byTime = [...btcTrades.map((t) => ({ t, topic: 'md.tick.SIM.BTC-USD' })), ...ethTrades.map((t) => ({ t, topic: 'md.tick.SIM.ETH-USD' }))].sort(
+      (a, b) => (a.t.eventTime < b.t.eventTime ? -1 : a.t.eventTime > b.t.eventTime ? 1 : 0),
+    );
     // Each instrument keeps its own stream sequence; within a nanosecond, sequence orders trades.
     const sequences = new Map<string, number>();
     for (const { t, topic } of byTime) {
@@ -185,6 +192,19 @@ describe('bar roll-ups from stored sim trades equal bars computed in TypeScript'
     }
   });
 
+  it('computes the 1d bars (two days: the trades cross midnight) from the stored trades exactly', async () => {
+    for (const [instrument, trades] of [
+      [BTC, btcTrades],
+      [ETH, ethTrades],
+    ] as const) {
+      const expected = referenceBars(trades, 86_400, dayFrom, dayTo);
+      const stored = await barsFromTrades(schema.pool, { instrument: instrument.id, intervalSeconds: 86_400, from: dayFrom, to: dayTo });
+      expect(stored).toHaveLength(2);
+      expect(stored.map(barText)).toEqual(expected.map(barText));
+      expect(stored.reduce((n, b) => n + b.tradeCount, 0)).toBe(trades.length);
+    }
+  });
+
   it('treats an unaligned range as the reference does: a bucket cut at the start left out, one cut at the end partial', async () => {
     const cutFrom = from + 90n * MINUTE + 17n * SECOND + 5n;
     const cutTo = from + 3n * HOUR + 2n * MINUTE + 30n * SECOND;
@@ -196,7 +216,7 @@ describe('bar roll-ups from stored sim trades equal bars computed in TypeScript'
     }
   });
 
-  it('rolls stored 1m bars up to 5m and 1h bars equal to those computed from the trades', async () => {
+  it('rolls stored 1m bars up to 5m, 1h and 1d bars equal to those computed from the trades', async () => {
     const minuteBars = referenceBars(btcTrades, 60, from, to);
     const writer = new BatchWriter(schema.pool, 'bars');
     for (const bar of minuteBars) await writer.write(barRow(bar));
@@ -205,5 +225,8 @@ describe('bar roll-ups from stored sim trades equal bars computed in TypeScript'
       const rolled = await rollUpBars(schema.pool, { instrument: BTC.id, sourceIntervalSeconds: 60, intervalSeconds: seconds, from, to });
       expect(rolled.map(barText)).toEqual(referenceBars(btcTrades, seconds, from, to).map(barText));
     }
+    const daily = await rollUpBars(schema.pool, { instrument: BTC.id, sourceIntervalSeconds: 60, intervalSeconds: 86_400, from: dayFrom, to: dayTo });
+    expect(daily).toHaveLength(2);
+    expect(daily.map(barText)).toEqual(referenceBars(btcTrades, 86_400, dayFrom, dayTo).map(barText));
   });
 });
