@@ -53,13 +53,24 @@ export class ReplayRecovery {
   private readonly requesters = new Map<string, Requester>();
   private readonly queues = new Map<string, Promise<void>>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
+  /**
+   * Ranges asked for and not yet served or given up, retries included: asking
+   * again for one (the hole sweep does, while a publisher stays down) adds nothing.
+   */
+  private readonly outstanding = new Set<string>();
   private closed = false;
 
   constructor(private readonly options: ReplayRecoveryOptions) {}
 
-  /** Queues a fetch of one range; requests to one service run one at a time, in order. */
+  /**
+   * Queues a fetch of one range; requests to one service run one at a time, in
+   * order. A range already being fetched (or waiting for its retry) is not asked twice.
+   */
   request(range: MissingRange): void {
-    this.enqueue(range);
+    const key = `${range.service}\u0000${range.instance}\u0000${range.topic}\u0000${range.epoch}\u0000${range.from}\u0000${range.to ?? ''}`;
+    if (this.outstanding.has(key)) return;
+    this.outstanding.add(key);
+    this.enqueue(range, 0, key);
   }
 
   /** Resolves once every request queued so far has been served (or failed). */
@@ -87,9 +98,10 @@ export class ReplayRecovery {
     return done;
   }
 
-  private enqueue(range: MissingRange, failed = 0): void {
+  private enqueue(range: MissingRange, failed: number, key: string): void {
     const endpoint = this.options.endpoints[range.service];
     if (!endpoint || this.closed) {
+      this.outstanding.delete(key);
       if (range.to !== undefined) this.stats.unrecoverable += range.to - range.from + 1;
       this.options.logger.warn({ ...range, epoch: range.epoch.toString() }, 'missed messages of a service with no replay endpoint');
       return;
@@ -98,7 +110,12 @@ export class ReplayRecovery {
     // down) never hold back the fetch of a gap that just happened.
     const lane = `${range.service}/${range.to === undefined ? 'catch-up' : 'gaps'}`;
     const previous = this.queues.get(lane) ?? Promise.resolve();
-    this.queues.set(lane, previous.then(() => this.recover(endpoint, lane, range, failed)));
+    this.queues.set(
+      lane,
+      previous.then(async () => {
+        if (!(await this.recover(endpoint, lane, range, failed, key))) this.outstanding.delete(key);
+      }),
+    );
   }
 
   /**
@@ -106,22 +123,27 @@ export class ReplayRecovery {
    * hole given up on here would stay in the ledger, keeping progress behind
    * it, with nothing else asking for it.
    */
-  private retryLater(range: MissingRange, failed: number): void {
-    if (this.closed) return;
+  private retryLater(range: MissingRange, failed: number, key: string): boolean {
+    if (this.closed) return false;
     const base = this.options.retryDelayMs ?? 500;
     const delay = Math.min(this.options.maxRetryDelayMs ?? 30_000, base * 2 ** Math.min(failed - 1, 20));
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
-      if (this.closed) return;
+      if (this.closed) {
+        this.outstanding.delete(key);
+        return;
+      }
       this.stats.retries++;
-      this.enqueue(range, failed);
+      this.enqueue(range, failed, key);
     }, delay);
     // A pending retry must not keep a stopping process alive: the next start asks again from the stored progress.
     timer.unref();
     this.retryTimers.add(timer);
+    return true;
   }
 
-  private async recover(endpoint: string, lane: string, range: MissingRange, failed: number): Promise<void> {
+  /** Fetches one range; resolves true when a retry of what is left was scheduled. */
+  private async recover(endpoint: string, lane: string, range: MissingRange, failed: number, key: string): Promise<boolean> {
     let requester = this.requesters.get(lane);
     if (!requester) {
       requester = new Requester({ name: `replay-${lane.replace('/', '-')}`, timeoutMs: this.options.timeoutMs ?? 5_000 });
@@ -149,7 +171,7 @@ export class ReplayRecovery {
             this.options.onGivenUp?.(range, from, range.to);
           }
           this.options.logger.error({ ...range, epoch: range.epoch.toString(), from, error: response.error }, 'journal could not replay');
-          return;
+          return false;
         }
         if (firstAvailable > from) {
           this.stats.unrecoverable += firstAvailable - from;
@@ -164,7 +186,7 @@ export class ReplayRecovery {
             last = Math.max(last, message.sequence);
           }
         }
-        if (last < from) return;
+        if (last < from) return false;
         from = last + 1;
       }
       this.options.logger.info({ ...range, epoch: range.epoch.toString() }, 'recovered missed messages from the journal');
@@ -173,8 +195,9 @@ export class ReplayRecovery {
       const reason = error instanceof ProtocolError ? 'unreadable journal record' : 'replay request failed';
       this.options.logger.error({ err: error, ...range, epoch: range.epoch.toString(), from, failed: failed + 1 }, reason);
       // An unreadable record would fail the same way every time; anything else (timeout, socket) is worth asking again.
-      if (!(error instanceof ProtocolError) && (range.to === undefined || from <= range.to)) this.retryLater({ ...range, from }, failed + 1);
+      if (!(error instanceof ProtocolError) && (range.to === undefined || from <= range.to)) return this.retryLater({ ...range, from }, failed + 1, key);
     }
+    return false;
   }
 }
 
