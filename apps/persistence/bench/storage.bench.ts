@@ -151,7 +151,7 @@ async function endToEnd(schema: BenchSchema, options: EndToEndOptions) {
     console.log(`        CPU % of one core: persistence ${cpu.persistence}, hub ${cpu.hub}, its PostgreSQL backends ${cpu.postgres}`);
     const busRate = await runBusRawTrial(__filename, busSeconds);
     bus.push(busRate);
-    console.log(`round ${round} bus raw    ${fmt(busRate).padStart(9)} msgs/s  (zeromq.js PUB → SUB over tcp, one quote envelope per message)`);
+    console.log(`round ${round} bus raw    ${fmt(busRate).padStart(9)} msgs/s  (zeromq.js PUB → SUB over tcp, direct, no hub; one quote envelope per message)`);
   }
   const peakRssMb = stack.peakRssMb();
   await stop();
@@ -201,16 +201,14 @@ async function main(): Promise<void> {
   const load = loadavg()[0] as number;
   console.log(`load average ${load.toFixed(2)} over the last minute on ${cpus().length} CPUs`);
   console.log(`median raw COPY ${fmt(copy.rawPerSec)} rows/s, writer ${fmt(copy.writerPerSec)} rows/s: ratio ${ratio.toFixed(2)} (goal ≥ ${GOAL_RATIO}): goal ${ratio >= GOAL_RATIO ? 'met' : 'NOT met'}`);
-  console.log(`median end to end ${fmt(e2e.e2ePerSec)} rows/s beside bus raw ${fmt(e2e.busPerSec)} msgs/s; persistence peak RSS ${e2e.peakRssMb.toFixed(0)} MiB`);
+  console.log(
+    `median end to end ${fmt(e2e.e2ePerSec)} rows/s (market-data → hub → persistence → PostgreSQL) beside bus raw ${fmt(e2e.busPerSec)} msgs/s ` +
+      `(a direct PUB → SUB, no hub: the bus's own ceiling, not the path end to end takes); persistence peak RSS ${e2e.peakRssMb.toFixed(0)} MiB`,
+  );
+  // The extra figures on their own line: the last line is exactly the issue's object.
   console.log(
     JSON.stringify({
-      bench: 'storage',
-      rawRowsPerSec: Math.round(copy.rawPerSec),
-      writerRowsPerSec: Math.round(copy.writerPerSec),
-      ratio: Number(ratio.toFixed(3)),
-      endToEndRowsPerSec: Math.round(e2e.e2ePerSec),
-      busRawMsgsPerSec: Math.round(e2e.busPerSec),
-      peakRssMb: Number(e2e.peakRssMb.toFixed(1)),
+      bench: 'storage-details',
       goalMet: ratio >= GOAL_RATIO,
       encodeRowsPerSec: Math.round(copy.encodePerSec),
       bytesPerRow: Math.round(copy.bytesPerRow),
@@ -222,6 +220,18 @@ async function main(): Promise<void> {
       e2eRate,
       e2eCpuPct: e2e.cpuPct,
       loadAvg1m: Number(load.toFixed(2)),
+    }),
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'storage',
+      rawRowsPerSec: Math.round(copy.rawPerSec),
+      writerRowsPerSec: Math.round(copy.writerPerSec),
+      ratio: Number(ratio.toFixed(3)),
+      endToEndRowsPerSec: Math.round(e2e.e2ePerSec),
+      // A direct PUB → SUB rate; the end-to-end figure goes through the hub (see the line above).
+      busRawMsgsPerSec: Math.round(e2e.busPerSec),
+      peakRssMb: Number(e2e.peakRssMb.toFixed(1)),
     }),
   );
 }
