@@ -1,7 +1,8 @@
-import { Decimal, systemClock, type Instrument, type MarketData, type VenueStatus } from '@ttquant/domain';
+import { systemClock, type MarketData, type VenueStatus } from '@ttquant/domain';
 import type { AdapterLogger, InstrumentCache } from '@ttquant/gateway-api';
 import { startFakeTws } from '@ttquant/testing';
 import { createIbAdapter } from '../src';
+import { appleStock } from '../src/test-support/instrument-fixtures';
 import { EventLog } from './event-log';
 import { expectCleanSession, startIbHarness, type IbHarness } from './fake-tws-venue';
 import { disposeAfterEach } from './harness-lifecycle';
@@ -10,19 +11,7 @@ import { disposeAfterEach } from './harness-lifecycle';
 // lifts by itself, and what every item carries.
 
 const AAPL = { venue: 'IB', symbol: 'AAPL' };
-const staleAapl: Instrument = {
-  id: AAPL,
-  venueInstrumentId: '265598',
-  assetClass: 'EQUITY',
-  exchange: 'SMART',
-  currency: 'USD',
-  baseCurrency: '',
-  multiplier: Decimal.ONE,
-  tickSize: Decimal.parse('0.05'),
-  lotSize: Decimal.ONE,
-  minQuantity: Decimal.ONE,
-  description: 'APPLE INC',
-};
+const staleAapl = appleStock('0.05');
 
 interface LogRecord {
   readonly level: 'debug' | 'info' | 'warn' | 'error';

@@ -1,26 +1,19 @@
 import { DEFAULT_FAKE_TWS_CONTRACTS } from './contract-registry';
 import { ManualClock } from './fake-clock';
 import type { FakeTwsContract, FillPolicy, PlacedOrder } from './fake-tws-types';
-import { commissionFor, PaperBroker, type BrokerListener, type Touch } from './paper-broker';
+import { commissionFor, PaperBroker, stubOrder, type BrokerListener, type Touch } from './paper-broker';
 
 const [aapl, , es] = DEFAULT_FAKE_TWS_CONTRACTS as [FakeTwsContract, FakeTwsContract, FakeTwsContract];
 
+/** A market buy of 10 AAPL for the day by client 1, unless `o` says otherwise. */
 function placed(o: Partial<PlacedOrder> & { orderId: number }): PlacedOrder {
   return {
-    clientId: 1,
-    orderRef: '',
+    ...stubOrder(o.orderId, 1),
     account: 'DU1',
     contract: { conId: aapl.conId, symbol: 'AAPL', secType: 'STK', exchange: 'SMART', currency: 'USD' },
-    action: 'BUY',
     totalQuantity: 10,
     orderType: 'MKT',
     tif: 'DAY',
-    outsideRth: false,
-    parentId: 0,
-    ocaGroup: '',
-    transmit: true,
-    goodTillDate: '',
-    receivedAtMs: 0,
     ...o,
   };
 }

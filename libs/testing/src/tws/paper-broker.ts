@@ -514,7 +514,11 @@ function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-function stubOrder(orderId: number, clientId: number): PlacedOrder {
+/**
+ * An order with only its ids: what an error about an order id the broker does not know refers to. Specs start
+ * their orders from it too.
+ */
+export function stubOrder(orderId: number, clientId: number): PlacedOrder {
   return {
     orderId,
     clientId,

@@ -1,20 +1,6 @@
-import { Decimal, type Instrument } from '@ttquant/domain';
+import { Decimal } from '@ttquant/domain';
+import { ES_FUTURE } from '../test-support/instrument-fixtures';
 import { orderKey, untouchedProgress, type TrackedOrder } from './order-tracker';
-
-/** The E-mini S&P 500 December 2027 future, as the instrument provider would load it; for specs only. */
-export const ES_FUTURE: Instrument = {
-  id: { venue: 'IB', symbol: 'ESZ7' },
-  venueInstrumentId: '495512563',
-  assetClass: 'FUTURE',
-  exchange: 'CME',
-  currency: 'USD',
-  baseCurrency: '',
-  multiplier: Decimal.of(50),
-  tickSize: Decimal.parse('0.25'),
-  lotSize: Decimal.ONE,
-  minQuantity: Decimal.ONE,
-  description: 'E-mini S&P 500',
-};
 
 /**
  * A GTC buy limit for 2 ES placed by client 7 in session 1 (client order id `o<orderId>`), nothing reported on it

@@ -1,24 +1,14 @@
-import { planBackfill, type BackfillSpec } from './backfill-plan';
+import { planBackfill } from './backfill-plan';
 import { ibBarSize } from './bar-sizes';
 import { toDomainBar } from './bar-conversion';
 import { TradingCalendar, US_EQUITY_RTH } from './trading-calendar';
 import { MemoryHistoryStore } from './test-support/memory-history-store';
-import { ibBar, minuteBars, stock } from './test-support/history-fixtures';
+import { AAPL, ibBar, minuteBars, minuteTradesSpec } from './test-support/history-fixtures';
 
-const AAPL = stock('AAPL', 265598);
-const MSFT = stock('MSFT', 272093);
 const calendar = new TradingCalendar({ ...US_EQUITY_RTH, holidays: ['2025-01-01'] });
 const LATER = Date.UTC(2026, 0, 1);
 // Thursday 2 January 2025 to Monday 6 January 2025 (exclusive): sessions on the 2nd and 3rd.
-const spec: BackfillSpec = {
-  symbols: [AAPL, MSFT],
-  fromMs: Date.UTC(2025, 0, 1),
-  toMs: Date.UTC(2025, 0, 7),
-  barSize: '1 min',
-  whatToShow: 'TRADES',
-  useRth: true,
-  calendar,
-};
+const spec = minuteTradesSpec(Date.UTC(2025, 0, 1), Date.UTC(2025, 0, 7), calendar);
 const open = (day: number): number => Date.UTC(2025, 0, day, 14, 30);
 const close = (day: number): number => Date.UTC(2025, 0, day, 21);
 

@@ -1,25 +1,14 @@
 import { DisconnectedError, RateLimitError, UnknownInstrumentError, VenueError } from '@ttquant/gateway-api';
-import { planBackfill, type BackfillSpec } from './backfill-plan';
+import { planBackfill } from './backfill-plan';
 import { BackfillRunner, type BackfillEvent, type BackfillRunnerOptions } from './backfill-runner';
 import { HistoryPacer } from './history-pacer';
 import { advancingSleep } from './history-timing';
-import { TradingCalendar, US_EQUITY_RTH } from './trading-calendar';
 import { MemoryHistoryStore } from './test-support/memory-history-store';
-import { ibBar, stock } from './test-support/history-fixtures';
+import { AAPL, ibBar, minuteTradesSpec, stock } from './test-support/history-fixtures';
 import { ScriptedHistorySource } from './test-support/scripted-history-source';
 import { pacingViolations } from './test-support/pacing-rule-checker';
 
-const AAPL = stock('AAPL', 265598);
-const MSFT = stock('MSFT', 272093);
-const spec: BackfillSpec = {
-  symbols: [AAPL, MSFT],
-  fromMs: Date.UTC(2025, 0, 2),
-  toMs: Date.UTC(2025, 0, 7),
-  barSize: '1 min',
-  whatToShow: 'TRADES',
-  useRth: true,
-  calendar: new TradingCalendar(US_EQUITY_RTH),
-};
+const spec = minuteTradesSpec(Date.UTC(2025, 0, 2), Date.UTC(2025, 0, 7));
 
 class TestClock {
   constructor(private ms = Date.UTC(2025, 5, 2, 12)) {}

@@ -1,22 +1,10 @@
 import { completenessReport, formatCompleteness } from './completeness-report';
 import { ibBarSize } from './bar-sizes';
 import { toDomainBar } from './bar-conversion';
-import { TradingCalendar, US_EQUITY_RTH } from './trading-calendar';
 import { MemoryHistoryStore } from './test-support/memory-history-store';
-import { minuteBars, stock } from './test-support/history-fixtures';
-import type { BackfillSpec } from './backfill-plan';
+import { AAPL, MSFT, minuteBars, minuteTradesSpec } from './test-support/history-fixtures';
 
-const AAPL = stock('AAPL', 265598);
-const MSFT = stock('MSFT', 272093);
-const spec: BackfillSpec = {
-  symbols: [AAPL, MSFT],
-  fromMs: Date.UTC(2025, 0, 2),
-  toMs: Date.UTC(2025, 0, 4),
-  barSize: '1 min',
-  whatToShow: 'TRADES',
-  useRth: true,
-  calendar: new TradingCalendar(US_EQUITY_RTH),
-};
+const spec = minuteTradesSpec(Date.UTC(2025, 0, 2), Date.UTC(2025, 0, 4));
 
 describe('completenessReport', () => {
   it('counts expected bars from the calendar and stored bars from the store, per symbol and day', async () => {

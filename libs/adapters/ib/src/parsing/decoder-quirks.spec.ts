@@ -1,7 +1,7 @@
 import { Decoder } from '@stoqey/ib/dist/core/io/decoder';
 import type { ContractDetails } from '@stoqey/ib';
-import { Decimal, type Instrument } from '@ttquant/domain';
 import fixtures from '../../test-data/decoder-quirks.json';
+import { appleStock } from '../test-support/instrument-fixtures';
 import { normalizeLastTradeDate } from './contracts';
 import { L1Book, parseRawTickReqParams, toQuote } from './market-data';
 
@@ -25,19 +25,7 @@ function decode(...messages: string[][]): { events: Decoded[]; errors: string[] 
   return { events, errors };
 }
 
-const AAPL: Instrument = {
-  id: { venue: 'IB', symbol: 'AAPL' },
-  venueInstrumentId: '265598',
-  assetClass: 'EQUITY',
-  exchange: 'SMART',
-  currency: 'USD',
-  baseCurrency: '',
-  multiplier: Decimal.ONE,
-  tickSize: Decimal.parse('0.01'),
-  lotSize: Decimal.ONE,
-  minQuantity: Decimal.ONE,
-  description: 'APPLE INC',
-};
+const AAPL = appleStock();
 
 /** Feeds decoded tick events into an L1 book the way the data client does. */
 function bookFrom(events: Decoded[]): L1Book {
