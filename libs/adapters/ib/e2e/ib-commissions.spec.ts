@@ -1,8 +1,6 @@
-import { Decimal, type Fill, type OrderSpec } from '@ttquant/domain';
-import type { VenueOrderReport } from '@ttquant/gateway-api';
-import { nextClientOrderId } from '@ttquant/gateway-api/testing';
+import type { Fill, OrderSpec } from '@ttquant/domain';
 import type { IbHarness } from './fake-tws-venue';
-import { ES, startEsExecutionRun, type ExecutionRun } from './execution-run';
+import { esOrder, orderReportsOf, startEsExecutionRun, type ExecutionRun } from './execution-run';
 import { disposeAfterEach } from './harness-lifecycle';
 
 // A fill reaches the rest of the system with its real commission, whenever TWS sends it, and the realised PnL
@@ -13,20 +11,7 @@ const MULTIPLIER = 50;
 const COMMISSION_PER_CONTRACT = 0.85;
 
 function market(h: IbHarness, side: 'BUY' | 'SELL'): OrderSpec {
-  return {
-    clientOrderId: nextClientOrderId(),
-    account: h.execution.account,
-    instrument: ES,
-    side,
-    type: 'MARKET',
-    quantity: Decimal.of(2),
-    timeInForce: 'DAY',
-    reduceOnly: false,
-    postOnly: false,
-    outsideRth: false,
-    strategyId: 'commissions',
-    tags: {},
-  };
+  return esOrder(h, 'commissions', { side, type: 'MARKET', timeInForce: 'DAY' });
 }
 
 function fills(run: ExecutionRun): Fill[] {
@@ -34,7 +19,7 @@ function fills(run: ExecutionRun): Fill[] {
 }
 
 function statusOf(run: ExecutionRun, clientOrderId: string): string | undefined {
-  return run.reports.events.filter((r): r is VenueOrderReport => r.kind === 'order' && r.clientOrderId === clientOrderId).at(-1)?.status;
+  return orderReportsOf(run, clientOrderId).at(-1)?.status;
 }
 
 /** Buys with the fake holding back the fill's commission report; returns once the order has reached the fake. */

@@ -1,38 +1,18 @@
 import { Decimal, type OrderSpec } from '@ttquant/domain';
 import type { VenueOrderReport } from '@ttquant/gateway-api';
-import { nextClientOrderId } from '@ttquant/gateway-api/testing';
 import type { IbHarness } from './fake-tws-venue';
-import { ES, startEsExecutionRun, type ExecutionRun } from './execution-run';
+import { ES, esOrder, orderReportsOf, startEsExecutionRun, type ExecutionRun } from './execution-run';
 import { disposeAfterEach } from './harness-lifecycle';
 
 // Orders, cancels and modifies caught between a socket dying and the client noticing, and orders placed while a
 // 1101/1102 verification runs: each must end in the state the fake broker holds, never guessed.
 
 function restingBuy(h: IbHarness, overrides: Partial<OrderSpec> = {}): OrderSpec {
-  return {
-    clientOrderId: nextClientOrderId(),
-    account: h.execution.account,
-    instrument: ES,
-    side: 'BUY',
-    type: 'LIMIT',
-    limitPrice: Decimal.parse('4000'),
-    quantity: Decimal.of(2),
-    timeInForce: 'GTC',
-    reduceOnly: false,
-    postOnly: false,
-    outsideRth: false,
-    strategyId: 'races',
-    tags: {},
-    ...overrides,
-  };
-}
-
-function ordersOf(run: ExecutionRun, clientOrderId: string): VenueOrderReport[] {
-  return run.reports.events.filter((r): r is VenueOrderReport => r.kind === 'order' && r.clientOrderId === clientOrderId);
+  return esOrder(h, 'races', { side: 'BUY', type: 'LIMIT', limitPrice: Decimal.parse('4000'), timeInForce: 'GTC', ...overrides });
 }
 
 function lastOrder(run: ExecutionRun, clientOrderId: string): VenueOrderReport | undefined {
-  return ordersOf(run, clientOrderId).at(-1);
+  return orderReportsOf(run, clientOrderId).at(-1);
 }
 
 /** Kills the sockets and waits until the client has noticed; `during` runs before the client can notice. */
@@ -65,7 +45,7 @@ describe('IB execution across reconnect races', () => {
     await r.h.execution.executionsSince();
     const working = new Set(r.h.fake.openOrders().map((o) => o.orderRef));
     expect(ids.filter((id) => !working.has(id))).toEqual([]);
-    expect(ids.filter((id) => ordersOf(r, id).some((report) => report.status !== 'ACCEPTED'))).toEqual([]);
+    expect(ids.filter((id) => orderReportsOf(r, id).some((report) => report.status !== 'ACCEPTED'))).toEqual([]);
   }, 20_000);
 
   it('cancels an order written to a dying socket once the next session shows no trace of it', async () => {
@@ -98,7 +78,7 @@ describe('IB execution across reconnect races', () => {
     const order = restingBuy(r.h);
     await r.h.execution.submit(order);
     await r.reports.waitFor(() => r.h.execution.connectionState !== 'CONNECTED', 'the link reported down');
-    expect(ordersOf(r, order.clientOrderId)).toHaveLength(0);
+    expect(orderReportsOf(r, order.clientOrderId)).toHaveLength(0);
     const placed = r.h.fake.placeOrderLog.find((o) => o.orderRef === order.clientOrderId);
     expect(placed).toBeDefined();
     r.h.fake.cancelOrder(placed?.orderId ?? -1);
@@ -132,10 +112,10 @@ describe('IB execution across reconnect races', () => {
     const modified = restingBuy(r.h);
     await r.h.execution.submit(modified);
     await r.reports.waitFor(() => lastOrder(r, modified.clientOrderId)?.status === 'ACCEPTED', 'the second order ACCEPTED');
-    const before = ordersOf(r, modified.clientOrderId).length;
+    const before = orderReportsOf(r, modified.clientOrderId).length;
     r.h.venue.rejectNext('price too far from the market');
     await r.h.execution.modify({ clientOrderId: modified.clientOrderId, account: modified.account, limitPrice: Decimal.parse('3000') });
-    await r.reports.waitFor(() => ordersOf(r, modified.clientOrderId).length > before, 'the refused modify answered');
+    await r.reports.waitFor(() => orderReportsOf(r, modified.clientOrderId).length > before, 'the refused modify answered');
     expect(lastOrder(r, modified.clientOrderId)).toMatchObject({ status: 'ACCEPTED', reason: expect.stringMatching(/IB 201/) });
   }, 20_000);
 
@@ -158,10 +138,10 @@ describe('IB execution across reconnect races', () => {
     const order = restingBuy(r.h);
     await r.h.execution.submit(order);
     await r.reports.waitFor(() => lastOrder(r, order.clientOrderId)?.status === 'ACCEPTED', 'the order ACCEPTED');
-    const before = ordersOf(r, order.clientOrderId).length;
+    const before = orderReportsOf(r, order.clientOrderId).length;
     await dropWhile(r, () => r.h.execution.modify({ clientOrderId: order.clientOrderId, account: order.account, quantity: Decimal.of(3) }));
     await reconnect(r);
-    const again = ordersOf(r, order.clientOrderId).slice(before);
+    const again = orderReportsOf(r, order.clientOrderId).slice(before);
     expect(again).toHaveLength(1);
     expect(again[0]).toMatchObject({ status: 'ACCEPTED', reason: expect.stringMatching(/never reached IB/) });
     expect(again[0].quantity.toString()).toBe('2');

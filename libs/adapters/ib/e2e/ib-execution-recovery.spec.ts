@@ -1,30 +1,13 @@
 import { Decimal, type OrderSpec } from '@ttquant/domain';
 import { systemClock } from '@ttquant/domain';
-import { DisconnectedError, reconcileExecution, type ExecutionReport, type VenueOrderReport } from '@ttquant/gateway-api';
-import { nextClientOrderId } from '@ttquant/gateway-api/testing';
+import { DisconnectedError, reconcileExecution, type ExecutionReport } from '@ttquant/gateway-api';
 import { createIbAdapter } from '../src';
 import { FAST_RECONNECT, expectCleanSession, type IbHarness } from './fake-tws-venue';
-import { ES, startEsExecutionRun, type ExecutionRun } from './execution-run';
+import { ES, esOrder, orderReportsOf, startEsExecutionRun, type ExecutionRun } from './execution-run';
 import { disposeAfterEach } from './harness-lifecycle';
 
 function spec(h: IbHarness, overrides: Partial<OrderSpec> & Pick<OrderSpec, 'side' | 'type'>): OrderSpec {
-  return {
-    clientOrderId: nextClientOrderId(),
-    account: h.execution.account,
-    instrument: ES,
-    quantity: Decimal.of(2),
-    timeInForce: 'GTC',
-    reduceOnly: false,
-    postOnly: false,
-    outsideRth: false,
-    strategyId: 'recovery',
-    tags: {},
-    ...overrides,
-  };
-}
-
-function ordersOf(run: ExecutionRun, clientOrderId: string): VenueOrderReport[] {
-  return run.reports.events.filter((r): r is VenueOrderReport => r.kind === 'order' && r.clientOrderId === clientOrderId);
+  return esOrder(h, 'recovery', { timeInForce: 'GTC', ...overrides });
 }
 
 function fillsOf(run: ExecutionRun, clientOrderId: string): ExecutionReport[] {
@@ -32,7 +15,7 @@ function fillsOf(run: ExecutionRun, clientOrderId: string): ExecutionReport[] {
 }
 
 function lastStatus(run: ExecutionRun, clientOrderId: string): string | undefined {
-  return ordersOf(run, clientOrderId).at(-1)?.status;
+  return orderReportsOf(run, clientOrderId).at(-1)?.status;
 }
 
 /** One PLACE_ORDER per client order id: never sent twice, whatever happened to the link. */
@@ -52,7 +35,7 @@ describe('IB execution client recovery against a fake TWS', () => {
       const resting = spec(r.h, { side: 'BUY', type: 'LIMIT', limitPrice: Decimal.parse('4990') });
       await r.h.execution.submit(resting);
       await r.reports.waitFor(() => lastStatus(r, resting.clientOrderId) === 'ACCEPTED', 'the resting order ACCEPTED');
-      const orderId = Number(ordersOf(r, resting.clientOrderId)[0].venueOrderId);
+      const orderId = Number(orderReportsOf(r, resting.clientOrderId)[0].venueOrderId);
 
       r.h.venue.dropConnection();
       await r.reports.waitFor(() => r.h.execution.connectionState !== 'CONNECTED', 'the link reported down');
@@ -101,13 +84,13 @@ describe('IB execution client recovery against a fake TWS', () => {
       const resting = spec(r.h, { side: 'SELL', type: 'LIMIT', limitPrice: Decimal.parse('5010'), quantity: Decimal.of(4) });
       await r.h.execution.submit(resting);
       await r.reports.waitFor(() => lastStatus(r, resting.clientOrderId) === 'ACCEPTED', 'ACCEPTED');
-      const orderId = Number(ordersOf(r, resting.clientOrderId)[0].venueOrderId);
+      const orderId = Number(orderReportsOf(r, resting.clientOrderId)[0].venueOrderId);
       r.h.venue.dropConnection();
       await r.reports.waitFor(() => r.h.execution.connectionState !== 'CONNECTED', 'the link reported down');
       r.h.fake.fillOrder(orderId, 1, 5010);
       r.h.venue.restoreConnection();
       await r.reports.waitFor(() => lastStatus(r, resting.clientOrderId) === 'PARTIALLY_FILLED', 'PARTIALLY_FILLED after the reconnect', 15_000);
-      expect(ordersOf(r, resting.clientOrderId).at(-1)?.filledQuantity.toString()).toBe('1');
+      expect(orderReportsOf(r, resting.clientOrderId).at(-1)?.filledQuantity.toString()).toBe('1');
       const open = await r.h.execution.openOrders();
       expect(open.map((o) => o.clientOrderId)).toContain(resting.clientOrderId);
     },
@@ -256,7 +239,7 @@ describe('IB execution client recovery against a fake TWS', () => {
       const order = spec(r.h, { side: 'BUY', type: 'LIMIT', limitPrice: Decimal.parse('4980') });
       await r.h.execution.submit(order);
       await r.reports.waitFor(() => lastStatus(r, order.clientOrderId) === 'REJECTED', 'REJECTED');
-      expect(ordersOf(r, order.clientOrderId).at(-1)?.reason).toContain('IB 103');
+      expect(orderReportsOf(r, order.clientOrderId).at(-1)?.reason).toContain('IB 103');
       expect(r.h.fake.placeOrderLog.filter((o) => o.orderRef === order.clientOrderId)).toHaveLength(1);
     },
     20_000,
