@@ -1,4 +1,4 @@
-import { topics } from '@ttquant/bus';
+import { topics, type BusMessage } from '@ttquant/bus';
 import { encodePayload, wire } from '@ttquant/protocol';
 import type { ParkDestination } from '@ttquant/storage';
 import { MessageParker, PARKED_MESSAGES_TABLE, parkedMessageRecord } from './message-parking';
@@ -34,5 +34,27 @@ describe('MessageParker', () => {
     await waiting;
     expect(await parked).toBe('table');
     expect(calls).toEqual([[PARKED_MESSAGES_TABLE, [parkedMessageRecord(message)], 'unstorable: expected a known venue, was SIM', undefined, 0]]);
+  });
+
+  it('parks a message once: the same one delivered again (a replay) is not parked or alerted twice', async () => {
+    const parkedJson = new Set<string>();
+    const parker = new MessageParker(
+      {
+        parkRecords: async (_table, records) => {
+          for (const record of records) parkedJson.add(JSON.stringify(record));
+          return 'table';
+        },
+      },
+      async (prefix) => [...parkedJson].some((json) => json.startsWith(prefix)),
+    );
+    const message = bus.of(topics.tick('SIM', 'ACME'), { kind: 'quote', value: quote(3) });
+    expect(await parker.park(message, 'payload', 'no prices')).toBe('table');
+    // Delivered again with another event time: the same stream position, so the same message.
+    // (Bus messages read their fields lazily: the copy keeps them and overrides only the event time.)
+    const again = Object.defineProperty(Object.create(message) as BusMessage, 'eventTimeNs', { value: message.eventTimeNs + 1n });
+    expect(parkedMessageRecord(again).eventTimeNs).not.toBe(parkedMessageRecord(message).eventTimeNs);
+    expect(await parker.park(again, 'payload', 'no prices')).toBeUndefined();
+    expect(await parker.park(bus.of(topics.tick('SIM', 'ACME'), { kind: 'quote', value: quote(4) }), 'payload', 'no prices')).toBe('table');
+    expect(parkedJson.size).toBe(2);
   });
 });

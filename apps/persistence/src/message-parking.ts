@@ -38,20 +38,49 @@ export function parkedMessageRecord(message: BusMessage): ParkedMessageRecord {
  * the message is kept here, not lost.
  */
 export class MessageParker {
-  private readonly pending = new Set<Promise<ParkDestination>>();
+  private readonly pending = new Set<Promise<ParkDestination | undefined>>();
 
-  constructor(private readonly parker: Pick<RowParker, 'parkRecords'>) {}
+  /**
+   * @param alreadyParked whether a record starting with this JSON text (the
+   *   message's stream position: topic, source, epoch, sequence) is parked
+   *   already: a replay delivers the same bad message again (with a new
+   *   receive-side event time when it had none), and it is kept and alerted once.
+   */
+  constructor(
+    private readonly parker: Pick<RowParker, 'parkRecords'>,
+    private readonly alreadyParked: (recordJson: string) => Promise<boolean> = async () => false,
+  ) {}
 
-  /** Parks one message with why it could not be stored. Never throws. */
-  park(message: BusMessage, reason: string, detail: string): Promise<ParkDestination> {
-    const task = this.parker.parkRecords(PARKED_MESSAGES_TABLE, [{ ...parkedMessageRecord(message) }], `${reason}: ${detail}`, undefined, 0);
+  /** Parks one message with why it could not be stored; `undefined` when it was parked before. Never throws. */
+  park(message: BusMessage, reason: string, detail: string): Promise<ParkDestination | undefined> {
+    const task = this.parkOnce(parkedMessageRecord(message), `${reason}: ${detail}`);
     this.pending.add(task);
     void task.finally(() => this.pending.delete(task));
     return task;
+  }
+
+  private async parkOnce(record: ParkedMessageRecord, reason: string): Promise<ParkDestination | undefined> {
+    let seen = false;
+    try {
+      seen = await this.alreadyParked(positionPrefix(record));
+    } catch {
+      // Unknown: keeping it twice beats not keeping it.
+    }
+    if (seen) return undefined;
+    return await this.parker.parkRecords(PARKED_MESSAGES_TABLE, [{ ...record }], reason, undefined, 0);
   }
 
   /** Resolves once every message parked so far is stored aside. */
   async idle(): Promise<void> {
     await Promise.all([...this.pending]);
   }
+}
+
+/**
+ * The start of a parked record's JSON text up to its sequence: the stream
+ * position, which names the message (the record's keys come in this order).
+ */
+export function positionPrefix(record: ParkedMessageRecord): string {
+  const { topic, sourceService, sourceInstance, epoch, sequence } = record;
+  return JSON.stringify({ topic, sourceService, sourceInstance, epoch, sequence }).slice(0, -1) + ',';
 }
