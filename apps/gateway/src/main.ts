@@ -40,6 +40,8 @@ void runService({
       onMaintenanceError: (error) => ctx.logger.error({ err: error }, 'journal flush or retention failed: retrying'),
       source: { service: service.name, instance: service.instance },
       journal: { dir: gateway.journalDir || `.data/journal/gateway-${account}` },
+      // A restart rebuilds orders and fills from the journal: it must hold everything consumers already received.
+      writeThrough: true,
     });
     out.publisher.connect(bus.xsubEndpoint);
     ctx.onShutdown('publisher and journal', () => out.close());

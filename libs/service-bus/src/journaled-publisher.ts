@@ -7,6 +7,14 @@ export interface JournaledPublisherOptions extends Omit<PublisherOptions, 'onPub
   readonly journal: JournalOptions;
   /** How often buffered journal records are written to the file. Default 100 ms. */
   readonly flushIntervalMs?: number;
+  /**
+   * Write each envelope to the journal file before it is sent (one write per
+   * frame), so a process that dies (kill -9) never leaves consumers holding
+   * something its journal lacks; only an OS crash can still lose what was not
+   * synced. The gateway sets it: after a restart it rebuilds its orders and
+   * fills from the journal, and they must include everything it published.
+   */
+  readonly writeThrough?: boolean;
   /** Told when a periodic journal flush or retention run fails, or a timed batch could not be journaled or sent (it is retried). */
   readonly onMaintenanceError?: (error: unknown) => void;
 }
@@ -31,6 +39,7 @@ export class JournaledPublisher {
 
   constructor(options: JournaledPublisherOptions) {
     this.journal = Journal.open(options.journal);
+    const writeThrough = options.writeThrough ?? false;
     this.onMaintenanceError = options.onMaintenanceError;
     this.publisher = new Publisher({
       // A batch its timer could not journal or send is kept and retried; the service hears of it like a failed flush.
@@ -39,6 +48,7 @@ export class JournaledPublisher {
       onPublished: (topic, sequence, envelope, count) => {
         this.heads.set(topic, sequence + count - 1);
         this.journal.append({ topic, epoch: this.publisher.epoch, sequence, count, payload: envelope });
+        if (writeThrough) this.journal.flush();
       },
     });
     this.timer = setInterval(() => this.maintain(), options.flushIntervalMs ?? 100);

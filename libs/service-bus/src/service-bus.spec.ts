@@ -124,6 +124,31 @@ describe('service bus', () => {
     reader.close();
   });
 
+  it('with writeThrough, has every envelope in the journal file before it is sent', async () => {
+    const throughDir = mkdtempSync(join(tmpdir(), 'ttq-service-bus-through-'));
+    const bufferedDir = mkdtempSync(join(tmpdir(), 'ttq-service-bus-buffered-'));
+    const through = new JournaledPublisher({ source: { service: 'gateway', instance: 'g1' }, journal: { dir: throughDir }, writeThrough: true, flushIntervalMs: 60_000 });
+    const buffered = new JournaledPublisher({ source: { service: 'gateway', instance: 'g2' }, journal: { dir: bufferedDir }, flushIntervalMs: 60_000 });
+    try {
+      const topic = topics.order('SIM001');
+      const heartbeat = { kind: 'heartbeat' as const, value: { service: 's', instance: 'i', state: 'READY' as const, uptimeMs: 1, info: {} } };
+      through.publish(topic, heartbeat);
+      buffered.publish(topic, heartbeat);
+      // Read by another journal on the same folder, as a restarted process would after kill -9.
+      const reader = Journal.open({ dir: throughDir });
+      expect(reader.range(topic, through.epoch)?.lastSequence).toBe(1);
+      reader.close();
+      const unflushed = Journal.open({ dir: bufferedDir });
+      expect(unflushed.range(topic, buffered.epoch)).toBeUndefined();
+      unflushed.close();
+    } finally {
+      await through.close();
+      await buffered.close();
+      rmSync(throughDir, { recursive: true, force: true });
+      rmSync(bufferedDir, { recursive: true, force: true });
+    }
+  });
+
   it('sends heartbeats with the service counters, and a final STOPPED one', async () => {
     let published = 0;
     const heartbeat = new Heartbeat({ publisher: publisher.publisher, service: 'market-data', instance: 'md1', info: () => ({ ticksPublished: String(++published) }), intervalMs: 10 });
