@@ -10,6 +10,9 @@ import type { SimSummary } from '../src/sim/sim-summary';
 import { IB_SIM_DEFAULTS, profileConfigFiles, type SimVenueProfile } from '../src/sim/sim-venue-profile';
 import { runTtq, type TtqResult } from './run-ttq';
 
+// Each test drives processes and waits for them (up to 20 s per step): far beyond jest's default 5 s.
+jest.setTimeout(90_000);
+
 const SERVER_URL = process.env['TTQ_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** IB's id of the paper account the fake TWS manages: a secret, used on the wire only. */
 const IB_ACCOUNT = 'DU1234567';
@@ -259,12 +262,15 @@ describe('ttq order submit to an IB account', () => {
 
   it('after TWS drops every connection, both services log in again and the next order fills once', async () => {
     const before = fake.placeOrderLog.length;
+    const gateway = services.find((s) => s.app === 'gateway');
+    const readyz = async () => (await fetch(`http://127.0.0.1:${gateway?.httpPort ?? 0}/readyz`)).ok;
     fake.dropConnections('reset');
+    // The gateway notices (readiness is refreshed every 250 ms; the first reconnection waits at least 0.4 s).
+    await waitFor(async () => !(await readyz()) || undefined, 'the gateway to report the lost session', 10_000, 20);
     // Both sessions come back on their own (backoff from 0.5 s): the gateway reconciles, market-data resubscribes.
     await fake.waitForConnections(2, 20_000);
     const since = String(BigInt(Date.now()) * 1_000_000n);
-    const gateway = services.find((s) => s.app === 'gateway');
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${gateway?.httpPort ?? 0}/readyz`)).ok || undefined, 'the gateway ready again', 20_000, 100);
+    await waitFor(async () => (await readyz()) || undefined, 'the gateway ready again', 20_000, 100);
 
     const sold = await ttq('order', 'submit', '--account', ACCOUNT, '--venue', 'IB', '--symbol', 'AAPL', '--side', 'sell', '--qty', '10', '--json');
     expect(sold.code).toBe(0);

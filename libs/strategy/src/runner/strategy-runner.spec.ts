@@ -191,7 +191,7 @@ describe('StrategyRunner', () => {
         earlier('rec1old2', 'rec', 'BUY', 'FILLED', '10', '102.00', 30n),
         earlier('oth1old0', 'other', 'BUY', 'FILLED', '10', '100.00', 5n),
       ]);
-      expect(taken).toEqual({ orders: 3, working: 0 });
+      expect(taken).toEqual({ orders: 3, working: 0, positions: { 'SIM:AAPL': '10' } });
       expect(runner.position(AAPL).quantity.toString()).toBe('10');
       expect(runner.position(AAPL).realizedPnl.toString()).toBe('10.00'); // bought 100, sold 101, x10
       runner.onMarketData(quote(AAPL));
@@ -200,7 +200,7 @@ describe('StrategyRunner', () => {
 
     it('keeps a working order: no new order meanwhile, and its later fill counts once', async () => {
       const { sent, runner, taken, strategy } = await setUp([earlier('rec1old3', 'rec', 'BUY', 'PARTIALLY_FILLED', '4', '100.00', 10n)]);
-      expect(taken).toEqual({ orders: 1, working: 1 });
+      expect(taken).toEqual({ orders: 1, working: 1, positions: { 'SIM:AAPL': '4' } });
       runner.onMarketData(quote(AAPL));
       expect(sent).toHaveLength(0);
       const spec = earlier('rec1old3', 'rec', 'BUY', 'PARTIALLY_FILLED', '4', '100.00', 10n).order.spec;

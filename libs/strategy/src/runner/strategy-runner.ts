@@ -88,9 +88,10 @@ export class StrategyRunner {
    * Call before {@link start}. Quantities are exact; the realised PnL of the
    * earlier run is rebuilt from each order's average fill price, in the order
    * the orders were created, so it can differ from the fill-by-fill figure.
-   * @returns how many orders were taken up, and how many of them still work
+   * @returns how many orders were taken up, how many of them still work, and the
+   *   position they left in each instrument they traded (`VENUE:SYMBOL` → quantity)
    */
-  restore(events: readonly OrderEvent[]): { readonly orders: number; readonly working: number } {
+  restore(events: readonly OrderEvent[]): { readonly orders: number; readonly working: number; readonly positions: Readonly<Record<string, string>> } {
     const mine = events
       .filter((e) => e.order.spec.strategyId === this.options.strategy.id && !this.orders.has(e.order.spec.clientOrderId))
       .sort((a, b) => (a.order.createdTime < b.order.createdTime ? -1 : a.order.createdTime > b.order.createdTime ? 1 : 0));
@@ -123,7 +124,11 @@ export class StrategyRunner {
         );
       }
     }
-    return { orders: mine.length, working };
+    const positions: Record<string, string> = {};
+    for (const { order } of mine) {
+      positions[instrumentKey(order.spec.instrument)] = this.position(order.spec.instrument).quantity.toString();
+    }
+    return { orders: mine.length, working, positions };
   }
 
   /** Calls the strategy's `onStart`. */
