@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import * as zmq from 'zeromq';
 import { counter } from '@ttquant/metrics';
 import { startProxy } from '@ttquant/bus';
+import { waitFor } from '@ttquant/testing';
 import { MessageCounter } from './message-counter';
 
 describe('MessageCounter', () => {
@@ -27,9 +28,18 @@ describe('MessageCounter', () => {
       for (let i = 0; i < 250; i++) await publisher.send(['md.tick.SIM.ACME', `${i}`]);
       for (let i = 0; i < 40; i++) await publisher.send(['ex.order.acct-1', `${i}`]);
       await publisher.send(['ctl', 'x']);
+      const byFamilyNow = async (): Promise<Record<string, number>> => {
+        const metric = registry.getSingleMetric('ttq_hub_messages_total');
+        const values = metric ? (await metric.get()).values : [];
+        return Object.fromEntries(values.map((v) => [String(v.labels['family']), v.value]));
+      };
+      // Messages still on their way through the proxy are counted by a later burst: wait for them.
+      await waitFor(async () => {
+        await messages.drain();
+        return (await byFamilyNow())['ctl'] === 1 || undefined;
+      }, 'the last message counted', 5_000, 10);
       await messages.close();
-      const values = (await registry.getSingleMetric('ttq_hub_messages_total')!.get()).values;
-      const byFamily = Object.fromEntries(values.map((v) => [v.labels['family'], v.value]));
+      const byFamily = await byFamilyNow();
       expect(byFamily['md.tick']).toBe(250);
       expect(byFamily['ex.order']).toBe(40);
       expect(byFamily['ctl']).toBe(1);
