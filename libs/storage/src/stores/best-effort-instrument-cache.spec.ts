@@ -1,23 +1,9 @@
 import { createServer } from 'node:net';
-import type { Instrument } from '@ttquant/domain';
-import { AAPL, d, DAY0 } from '../testing/fixtures';
+import { AAPL, aaplInstrument as aapl, DAY0 } from '../testing/fixtures';
 import { createMigratedSchema } from '../testing/migrated-schema';
 import { createTestSchema, TEST_DATABASE_URL, type TestSchema } from '../testing/test-schema';
 import { openInstrumentCache } from './best-effort-instrument-cache';
 
-const aapl: Instrument = {
-  id: AAPL,
-  venueInstrumentId: '265598',
-  assetClass: 'EQUITY',
-  exchange: 'SMART',
-  currency: 'USD',
-  baseCurrency: '',
-  multiplier: d('1'),
-  tickSize: d('0.01'),
-  lotSize: d('1'),
-  minQuantity: d('1'),
-  description: 'APPLE INC',
-};
 
 /** The test database with unqualified names resolved in `schema`. */
 function urlFor(schema: string): string {

@@ -1,5 +1,4 @@
-import type { Instrument } from '@ttquant/domain';
-import { AAPL, bar, d, DAY0, SECOND } from '../testing/fixtures';
+import { AAPL, aaplInstrument as aapl, bar, d, DAY0, SECOND } from '../testing/fixtures';
 import { createMigratedSchema } from '../testing/migrated-schema';
 import type { TestSchema } from '../testing/test-schema';
 import { readBars } from '../readers/bar-readers';
@@ -9,19 +8,6 @@ import { readTradingRuns, recordRunEnd, recordRunStart } from './trading-runs';
 
 const MINUTE = 60n * SECOND;
 
-const aapl: Instrument = {
-  id: AAPL,
-  venueInstrumentId: '265598',
-  assetClass: 'EQUITY',
-  exchange: 'SMART',
-  currency: 'USD',
-  baseCurrency: '',
-  multiplier: d('1'),
-  tickSize: d('0.01'),
-  lotSize: d('1'),
-  minQuantity: d('1'),
-  description: 'APPLE INC',
-};
 
 describe('stores', () => {
   let schema: TestSchema;

@@ -6,6 +6,7 @@ import {
   type BookSnapshot,
   type Fill,
   type FundingRate,
+  type Instrument,
   type InstrumentId,
   type OrderEvent,
   type OrderSpec,
@@ -31,6 +32,21 @@ export const SECOND: UnixNanos = 1_000_000_000n;
 
 export const BTC: InstrumentId = { venue: 'BINANCE', symbol: 'BTCUSDT' };
 export const AAPL: InstrumentId = { venue: 'IB', symbol: 'AAPL' };
+
+/** AAPL's contract details as IB reports them, for the instrument cache specs. */
+export const aaplInstrument: Instrument = {
+  id: AAPL,
+  venueInstrumentId: '265598',
+  assetClass: 'EQUITY',
+  exchange: 'SMART',
+  currency: 'USD',
+  baseCurrency: '',
+  multiplier: d('1'),
+  tickSize: d('0.01'),
+  lotSize: d('1'),
+  minQuantity: d('1'),
+  description: 'APPLE INC',
+};
 
 export function meta(sequence: number, topic = 'md.tick.BINANCE.BTCUSDT'): StreamMeta {
   return { sourceInstance: 'md-1', epoch: 1_709_000_000_000_000_001n, topic, sequence };
