@@ -9,7 +9,7 @@ import {
   assertShardCount,
   classifyFailure,
   ensureStreamProgressTable,
-  guardPoolClients,
+  guardPool,
   latestStreamProgress,
   loadStreamProgress,
   orderRow,
@@ -83,10 +83,8 @@ void runService({
     const workerId = `${service.name}/${service.instance}`;
     // The writers' own connections: their busy count is exactly the COPYs in progress (a metric operators and tests watch).
     const writerPool = new Pool({ connectionString: db.url, max: WRITER_CONNECTIONS, application_name: `${workerId}/writers` });
-    writerPool.on('error', (error) => storageLog.warn({ error: error.message }, 'idle writer connection failed'));
-    // A connection reset under a running COPY or query fails that statement (retried); it must not crash the process.
-    const onClientError = (error: Error) => storageLog.warn({ error: error.message }, 'database connection in use failed');
-    guardPoolClients(writerPool, onClientError);
+    // A connection reset, idle or under a running COPY, fails at most that statement (retried); it must not crash the process.
+    guardPool(writerPool, (error, inUse) => storageLog.warn({ error: error.message }, inUse ? 'writer connection in use failed' : 'idle writer connection failed'));
     ctx.onShutdown('writer connections', () => writerPool.end());
     try {
       await ensureStreamProgressTable(db.pool);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Pool } from 'pg';
-import { guardPoolClients } from './pool-guard';
+import { guardPool } from './pool-guard';
 import { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres';
 import { silentLogger, type StorageLogger } from './logger';
 
@@ -62,9 +62,8 @@ export async function connectDatabase(options: ConnectOptions = {}): Promise<Dat
     max: options.maxConnections ?? 10,
     application_name: options.applicationName,
   });
-  // An idle connection that breaks (server restart) is dropped by the pool; without a listener it would crash the process.
-  pool.on('error', (err) => logger.warn({ error: err.message }, 'idle database connection failed'));
-  guardPoolClients(pool, (err) => logger.warn({ error: err.message }, 'database connection in use failed'));
+  // A connection that breaks (server restart), idle or in use, must not crash the process.
+  guardPool(pool, (err, inUse) => logger.warn({ error: err.message }, inUse ? 'database connection in use failed' : 'idle database connection failed'));
   try {
     await pool.query('SELECT 1');
   } catch (err) {

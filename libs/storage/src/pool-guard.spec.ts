@@ -1,15 +1,15 @@
 import { TcpProxy, waitFor } from '@ttquant/testing';
 import { Pool } from 'pg';
-import { guardPoolClients } from './pool-guard';
+import { guardPool } from './pool-guard';
 
 const SERVER = new URL(process.env['TTQ_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test');
 
-describe('guardPoolClients', () => {
+describe('guardPool', () => {
   it('turns the reset of a checked-out connection into a logged error and a failed query, not a crash', async () => {
     const proxy = await TcpProxy.start({ host: SERVER.hostname, port: Number(SERVER.port || 5432) });
     const pool = new Pool({ connectionString: `postgres://${SERVER.username}@127.0.0.1:${proxy.port}${SERVER.pathname}`, max: 1 });
     const logged: string[] = [];
-    guardPoolClients(pool, (error) => logged.push(error.message));
+    guardPool(pool, (error) => logged.push(error.message));
     const uncaught: unknown[] = [];
     const onUncaught = (error: unknown) => uncaught.push(error);
     process.on('uncaughtException', onUncaught);

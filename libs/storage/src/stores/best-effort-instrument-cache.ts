@@ -1,6 +1,7 @@
 import type { Instrument, InstrumentId, UnixNanos } from '@ttquant/domain';
 import { Pool } from 'pg';
 import { silentLogger, type StorageLogger } from '../logger';
+import { guardPool } from '../pool-guard';
 import { PgInstrumentCache, type StoredInstrument } from './instrument-cache';
 
 /**
@@ -64,7 +65,7 @@ export interface OpenedInstrumentCache {
  */
 export function openInstrumentCache(url: string, logger: StorageLogger = silentLogger, applicationName = 'ttquant-instrument-cache'): OpenedInstrumentCache {
   const pool = new Pool({ connectionString: url, max: 1, application_name: applicationName, connectionTimeoutMillis: 5_000 });
-  // A broken idle connection is dropped by the pool; without a listener it would crash the process.
-  pool.on('error', (err) => logger.warn({ error: err.message }, 'instrument cache connection failed'));
+  // A broken connection, idle or in use, must not crash the service: without listeners pg would.
+  guardPool(pool, (err) => logger.warn({ error: err.message }, 'instrument cache connection failed'));
   return { cache: new BestEffortInstrumentCache(new PgInstrumentCache(pool), logger), close: () => pool.end() };
 }
