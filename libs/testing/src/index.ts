@@ -6,6 +6,7 @@ export type { FakeTws, FakeTwsContract, FakeTwsOptions, FakeTwsSecType, FillDeci
 export { startFakeTws, FakeTwsOptionError } from './tws/fake-tws-server';
 export { DEFAULT_FAKE_TWS_CONTRACTS } from './tws/contract-registry';
 export { PACING_RULES } from './tws/historical-pacing';
+export { seededRandom } from './tws/market-simulator';
 export { connectIbClient, IB_DECODE_ERROR, type IbTestClient, type IbTestClientOptions, type IbReportedError } from './tws/ib-test-client';
 export { fakeTwsHarness, type FakeTwsHarness } from './tws/fake-tws-harness';
 export * from './bench-support';

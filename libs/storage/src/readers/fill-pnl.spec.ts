@@ -1,4 +1,5 @@
 import { Decimal, Position, type Fill, type Instrument, type OrderSide, type PositionInstrument } from '@ttquant/domain';
+import { seededRandom } from '@ttquant/testing';
 import { PgInstrumentCache } from '../stores/instrument-cache';
 import { d, DAY0 } from '../testing/fixtures';
 import { createMigratedSchema } from '../testing/migrated-schema';
@@ -10,18 +11,6 @@ import { realizedPnlFromStoredFills, storedFillPositions } from './fill-pnl';
 const AAPL: PositionInstrument = { id: { venue: 'SIM', symbol: 'AAPL' }, multiplier: Decimal.ONE, currency: 'USD' };
 const ES: PositionInstrument = { id: { venue: 'CME', symbol: 'ESZ5' }, multiplier: d('50'), currency: 'USD' };
 const BTC: PositionInstrument = { id: { venue: 'BINANCE', symbol: 'BTC/USDT' }, multiplier: Decimal.ONE, currency: 'USDT' };
-
-/** mulberry32: a tiny seeded generator, so the random sequence is the same on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function instrumentOf(position: PositionInstrument): Instrument {
   return {
@@ -174,7 +163,7 @@ describe('realised PnL recomputed in SQL from stored fills', () => {
   });
 
   it('agrees with the domain Position on a random sequence of flips, partial closes and odd sizes', async () => {
-    const random = seeded(20240301);
+    const random = seededRandom(20240301);
     const instruments = [AAPL, ES, BTC];
     const positions = instruments.map((i) => new Position('RANDOM1', i));
     const fills: Fill[] = [];
