@@ -4,12 +4,10 @@ import { InstrumentMap, systemClock, type Instrument, type InstrumentId, type Or
 import { encodePayload } from '@ttquant/protocol';
 import {
   decodeInbound,
-  fetchGatewayState,
+  fetchGatewayStateWhenAvailable,
   GatewayRefusedError,
-  GatewayUnreachableError,
   Heartbeat,
   socketOptionsFrom,
-  type GatewayState,
 } from '@ttquant/service-bus';
 import type { Logger } from '@ttquant/logging';
 import { EXIT_CODES, runService, StartupError } from '@ttquant/service';
@@ -140,7 +138,12 @@ void runService({
 
     // Orders and positions of an earlier run come from the gateway, after the inbox is subscribed so
     // that nothing published after the state was taken is missed (runners drop what it already holds).
-    const state = await gatewayStateWhenAvailable(settings.gatewayControlEndpoint, settings.account, settings.stateTimeout, ctx.stopping, ctx.logger);
+    const endpoint = settings.gatewayControlEndpoint;
+    const state = await fetchGatewayStateWhenAvailable(endpoint, settings.account, settings.stateTimeout, ctx.stopping, (attempt) =>
+      ctx.logger.warn({ endpoint, attempt }, 'no answer from the gateway yet: strategies wait for its state before trading'),
+    ).catch((error: unknown) => {
+      throw error instanceof GatewayRefusedError ? new StartupError(error.message, EXIT_CODES.config, { cause: error }) : error;
+    });
     if (!state) return;
     for (const runner of runners) {
       const taken = runner.restore(state.orders);
@@ -152,30 +155,6 @@ void runService({
     ctx.logger.info({ strategies: strategies.map((s) => s.id), account: settings.account }, 'strategies running');
   },
 });
-
-/**
- * Asks the gateway for its state until it answers (a gateway starting at the same time is
- * waited for: trading flat while the account holds a position would be worse than waiting).
- * Resolves undefined when the service is stopped meanwhile.
- */
-async function gatewayStateWhenAvailable(
-  endpoint: string,
-  account: string,
-  timeoutMs: number,
-  stopping: AbortSignal,
-  logger: Logger,
-): Promise<GatewayState | undefined> {
-  for (let attempt = 1; !stopping.aborted; attempt++) {
-    try {
-      return await fetchGatewayState(endpoint, account, timeoutMs);
-    } catch (error) {
-      if (error instanceof GatewayRefusedError) throw new StartupError(error.message, EXIT_CODES.config, { cause: error });
-      if (!(error instanceof GatewayUnreachableError)) throw error;
-      logger.warn({ endpoint, attempt }, 'no answer from the gateway yet: strategies wait for its state before trading');
-    }
-  }
-  return undefined;
-}
 
 /** Routes a strategy's log lines to the service logger. */
 function strategyLog(logger: Logger) {

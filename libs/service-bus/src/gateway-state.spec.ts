@@ -1,7 +1,7 @@
 import { Replier, tcpEndpoint } from '@ttquant/bus';
 import { Decimal, type OrderEvent, type PositionSnapshot } from '@ttquant/domain';
 import { encodeOrderEvent, encodePosition, wire } from '@ttquant/protocol';
-import { decodeGatewayState, fetchGatewayState, STATE_METHOD } from './gateway-state';
+import { decodeGatewayState, fetchGatewayState, fetchGatewayStateWhenAvailable, STATE_METHOD } from './gateway-state';
 
 const event: OrderEvent = {
   order: {
@@ -104,3 +104,35 @@ describe('fetchGatewayState', () => {
     });
   });
 });
+
+describe('fetchGatewayStateWhenAvailable', () => {
+  it('waits for a gateway that starts later, telling of each unanswered attempt', async () => {
+    const endpoint = await tcpEndpoint();
+    const waited: number[] = [];
+    const late = new Replier({ linger: 0 });
+    const starting = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        void late.bind(endpoint).then(() => {
+          void late.serve({ [STATE_METHOD]: () => snapshotBytes() });
+          resolve();
+        });
+      }, 250),
+    );
+    try {
+      const state = await fetchGatewayStateWhenAvailable(endpoint, '', 100, new AbortController().signal, (attempt) => waited.push(attempt));
+      expect(state?.orders[0]?.order.spec.clientOrderId).toBe('manualabc11');
+      expect(waited.length).toBeGreaterThanOrEqual(1);
+      expect(waited).toEqual(waited.map((_, i) => i + 1));
+    } finally {
+      await starting;
+      late.close();
+    }
+  });
+
+  it('gives up when stopped, and resolves undefined', async () => {
+    const stop = new AbortController();
+    const state = await fetchGatewayStateWhenAvailable(await tcpEndpoint(), '', 50, stop.signal, () => stop.abort());
+    expect(state).toBeUndefined();
+  });
+});
+

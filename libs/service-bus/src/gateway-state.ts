@@ -61,6 +61,32 @@ export async function fetchGatewayState(endpoint: string, account: string, timeo
   return decodeGatewayState(reply);
 }
 
+/**
+ * Asks the gateway for its state until it answers, `timeoutMs` per attempt,
+ * telling `onWaiting` of each unanswered attempt: a service that must not act
+ * on a stale view (a strategy engine trading flat while the account holds a
+ * position) waits for a gateway starting at the same time.
+ * @returns the state, or undefined when `stop` fired first
+ * @throws GatewayRefusedError when the gateway refuses (another account): waiting would not help
+ */
+export async function fetchGatewayStateWhenAvailable(
+  endpoint: string,
+  account: string,
+  timeoutMs: number,
+  stop: AbortSignal,
+  onWaiting: (attempt: number) => void,
+): Promise<GatewayState | undefined> {
+  for (let attempt = 1; !stop.aborted; attempt++) {
+    try {
+      return await fetchGatewayState(endpoint, account, timeoutMs);
+    } catch (error) {
+      if (!(error instanceof GatewayUnreachableError)) throw error;
+      onWaiting(attempt);
+    }
+  }
+  return undefined;
+}
+
 /** Decodes a `StateSnapshot` reply into domain objects. */
 export function decodeGatewayState(reply: Uint8Array): GatewayState {
   let snapshot: wire.StateSnapshot;
