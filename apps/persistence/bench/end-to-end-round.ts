@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { freeTcpPort, Publisher, Subscriber, topics, type Topic } from '@ttquant/bus';
 import { systemClock, type QuoteTick } from '@ttquant/domain';
 import { encodePayload } from '@ttquant/protocol';
-import { ServiceProcess, type ServiceApp } from '@ttquant/testing';
+import { processCpuSeconds, ServiceProcess, type ServiceApp } from '@ttquant/testing';
 import type { Pool } from 'pg';
 import type { BenchSchema } from './bench-database';
 import { makeQuotes, BENCH_INSTRUMENTS } from './bench-quotes';
@@ -125,22 +125,6 @@ export class PersistenceStack {
 }
 
 /**
- * CPU seconds (user + system) a process has used so far, from /proc; NaN where
- * there is no /proc. Clock ticks are taken as 100 per second (Linux's USER_HZ).
- */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/**
  * CPU seconds used so far by each server process serving persistence's
  * connections: its pools name themselves `persistence/<instance>[/<role>]`
  * (the server is on this host).
@@ -150,7 +134,7 @@ async function backendCpuSeconds(pool: Pool): Promise<Map<number, number>> {
     `SELECT pid FROM pg_stat_activity WHERE application_name = $1 OR application_name LIKE $1 || '/%'`,
     [`persistence/${INSTANCE}`],
   );
-  return new Map(result.rows.map((row) => [row.pid, cpuSeconds(row.pid)]));
+  return new Map(result.rows.map((row) => [row.pid, processCpuSeconds(row.pid)]));
 }
 
 /**
@@ -261,7 +245,7 @@ export async function runEndToEndRound(stack: PersistenceStack, pool: Pool, opti
     const quotes = makeQuotes(ticks, systemClock.nowNanos(), sourceInstance, publisher.epoch);
     const tickTopics = BENCH_INSTRUMENTS.map((i) => topics.tick(i.venue, i.symbol));
 
-    const cpuBefore = [cpuSeconds(stack.persistence.pid), cpuSeconds(stack.hub.pid)];
+    const cpuBefore = [processCpuSeconds(stack.persistence.pid), processCpuSeconds(stack.hub.pid)];
     const backendsBefore = await backendCpuSeconds(pool);
     const start = performance.now();
     for (let from = 0; from < ticks; from += PUBLISH_CHUNK) {
@@ -292,8 +276,8 @@ export async function runEndToEndRound(stack: PersistenceStack, pool: Pool, opti
     }
     const seconds = (performance.now() - start) / 1000;
     const share = (used: number) => Math.round((used / seconds) * 100);
-    const persistenceCpu = share(cpuSeconds(stack.persistence.pid) - (cpuBefore[0] as number));
-    const hubCpu = share(cpuSeconds(stack.hub.pid) - (cpuBefore[1] as number));
+    const persistenceCpu = share(processCpuSeconds(stack.persistence.pid) - (cpuBefore[0] as number));
+    const hubCpu = share(processCpuSeconds(stack.hub.pid) - (cpuBefore[1] as number));
     const backendsAfter = await backendCpuSeconds(pool);
     const postgresCpu = share(backendCpuUsed(backendsBefore, backendsAfter));
     const stored = Number(
