@@ -4,7 +4,7 @@ import { Decimal, systemClock, type OrderSpec, type QuoteTick } from '@ttquant/d
 import { encodePayload } from '@ttquant/protocol';
 import * as zmq from 'zeromq';
 import { summarise, type LatencySummary } from './latency-stats';
-import { cpuShares, processCpuSeconds } from '@ttquant/testing';
+import { cpuShares, processCpuSeconds, waitForChildMessage } from '@ttquant/testing';
 import type { RoundOptions } from './ttquant-round';
 
 /*
@@ -250,21 +250,6 @@ export function runRawRole(role: RawRole, argv: readonly string[]): Promise<void
   }
 }
 
-/** Waits for a message of `type` from a forked role; rejects if it exits first. */
-function waitFor<T>(child: ChildProcess, role: string, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: { type?: string }): void => {
-      if (message.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(message as T);
-    };
-    const onExit = (code: number | null): void => reject(new Error(`expected "${type}" from ${role}, it exited with ${code}`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
-
 async function exit(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -286,7 +271,7 @@ export async function runRawRound(benchFile: string, options: RoundOptions): Pro
   const start = async (role: RawRole, args: string[]): Promise<ChildProcess> => {
     const child = fork(benchFile, ['--role', role, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     children.push(child);
-    await waitFor(child, role, 'ready');
+    await waitForChildMessage(child, role, 'ready');
     return child;
   };
   try {
@@ -303,11 +288,11 @@ export async function runRawRound(benchFile: string, options: RoundOptions): Pro
     await sleep(options.seconds * 1000);
     const to = systemClock.nowNanos();
     const [proxyCpu, publisherCpu, subscriberCpu, pullerCpu] = cpuShares(cpuBefore, pids.map(processCpuSeconds), Number(to - from) / 1e9);
-    const stopped = waitFor<{ ticksPerSecond: number }>(publisher, 'raw-publisher', 'stopped');
+    const stopped = waitForChildMessage<{ ticksPerSecond: number }>(publisher, 'raw-publisher', 'stopped');
     publisher.send({ type: 'stop' });
     const { ticksPerSecond } = await stopped;
     await sleep(200);
-    const reply = waitFor<{ made: string[]; received: string[] }>(puller, 'raw-puller', 'samples');
+    const reply = waitForChildMessage<{ made: string[]; received: string[] }>(puller, 'raw-puller', 'samples');
     puller.send({ type: 'finish' });
     const { made, received } = await reply;
 

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { EnvelopeStamper, freeTcpPort, topics } from '@ttquant/bus';
 import { encodePayload } from '@ttquant/protocol';
 import * as zmq from 'zeromq';
+import { waitForChildMessage } from '@ttquant/testing';
 import { makeQuotes } from './bench-quotes';
 
 /*
@@ -123,20 +124,6 @@ export function runBusRole(role: BusRole, argv: readonly string[]): Promise<void
   return role === 'bus-sender' ? runSender(arg(argv, 'endpoint'), Number(arg(argv, 'seconds'))) : runReceiver(arg(argv, 'endpoint'));
 }
 
-function waitFor<T>(child: ChildProcess, role: string, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: { type?: string }): void => {
-      if (message.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(message as T);
-    };
-    const onExit = (code: number | null): void => reject(new Error(`expected "${type}" from the ${role}, it exited with ${code}`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
-
 function exited(child: ChildProcess): Promise<unknown> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
 }
@@ -147,12 +134,12 @@ export async function runBusRawTrial(benchFile: string, seconds: number): Promis
   const receiver = fork(benchFile, ['--role', 'bus-receiver', '--endpoint', endpoint], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let sender: ChildProcess | undefined;
   try {
-    await waitFor(receiver, 'bus receiver', 'ready');
+    await waitForChildMessage(receiver, 'the bus receiver', 'ready');
     sender = fork(benchFile, ['--role', 'bus-sender', '--endpoint', endpoint, '--seconds', String(seconds)], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    await waitFor(sender, 'bus sender', 'done');
-    const result = waitFor<ReceiverResult>(receiver, 'bus receiver', 'result');
+    await waitForChildMessage(sender, 'the bus sender', 'done');
+    const result = waitForChildMessage<ReceiverResult>(receiver, 'the bus receiver', 'result');
     receiver.send({ type: 'finish' });
     return (await result).perSecond;
   } finally {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceApp } from './service-process';
@@ -22,6 +22,24 @@ export function processCpuSeconds(pid: number | undefined): number {
 /** Share of one CPU each process used between two {@link processCpuSeconds} readings. */
 export function cpuShares(before: readonly number[], after: readonly number[], seconds: number): number[] {
   return before.map((b, i) => Math.round((((after[i] as number) - b) / seconds) * 100));
+}
+
+/**
+ * Waits for an IPC message of `type` from a forked bench role; rejects if the
+ * child exits first, so a crashed role fails the bench instead of hanging it.
+ */
+export function waitForChildMessage<T>(child: ChildProcess, role: string, type: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: { type?: string }): void => {
+      if (message.type !== type) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(message as T);
+    };
+    const onExit = (code: number | null): void => reject(new Error(`expected "${type}" from ${role}, it exited with ${code}`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
 }
 
 /** Newest modification time (ms) of the TypeScript sources under `dir`; specs, tests and benches excluded. */
