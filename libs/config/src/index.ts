@@ -14,3 +14,4 @@ export {
 } from './service-schema';
 export { parseToml, registerTomlParser } from './toml';
 export { instrumentCacheSchema, type InstrumentCacheConfig } from './instrument-cache-schema';
+export { integerIn, numberIn } from './range-validators';

@@ -1,4 +1,5 @@
 import convict from 'convict';
+import { integerIn, numberIn } from '@ttquant/config';
 
 /** IB security types the adapter resolves; `ETF` is sent to IB as `STK` but kept apart in the asset class. */
 export const IB_SEC_TYPES = ['STK', 'ETF', 'FUT', 'CASH', 'CRYPTO', 'IND'] as const;
@@ -79,22 +80,6 @@ export interface ResolvedIbConfig extends IbConfig {
 /** Raised when the IB config does not validate or paper/live settings disagree; names the key. */
 export class IbConfigError extends Error {
   override readonly name = 'IbConfigError';
-}
-
-function integerIn(key: string, min: number, max: number): (value: unknown) => void {
-  return (value: unknown) => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      throw new Error(`expected ${key} an integer in ${min}..${max}, was ${JSON.stringify(value)}`);
-    }
-  };
-}
-
-function numberIn(key: string, min: number, max: number): (value: unknown) => void {
-  return (value: unknown) => {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-      throw new Error(`expected ${key} a number in ${min}..${max}, was ${JSON.stringify(value)}`);
-    }
-  };
 }
 
 const INSTRUMENT_KEYS = new Set([

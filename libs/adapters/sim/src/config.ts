@@ -1,4 +1,5 @@
 import convict from 'convict';
+import { integerIn, numberIn } from '@ttquant/config';
 import { ASSET_CLASSES, Decimal, type AssetClass, type Instrument } from '@ttquant/domain';
 
 /** One simulated instrument: its reference data and where its market comes from. */
@@ -72,22 +73,6 @@ function nonNegativeDecimal(key: string): (value: unknown) => void {
   return (value: unknown) => {
     if (typeof value !== 'string' || !DECIMAL_TEXT.test(value) || value.startsWith('-')) {
       throw new Error(`expected ${key} as non-negative decimal text such as "1.5", was ${JSON.stringify(value)}`);
-    }
-  };
-}
-
-function integerIn(key: string, min: number, max: number): (value: unknown) => void {
-  return (value: unknown) => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      throw new Error(`expected ${key} an integer in ${min}..${max}, was ${JSON.stringify(value)}`);
-    }
-  };
-}
-
-function numberIn(key: string, min: number, max: number): (value: unknown) => void {
-  return (value: unknown) => {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-      throw new Error(`expected ${key} a number in ${min}..${max}, was ${JSON.stringify(value)}`);
     }
   };
 }
