@@ -36,41 +36,53 @@ describe('shardOf', () => {
   });
 });
 
-/** A lease holder on 8 shards in the spec's schema that logs what it is told into `events`; rebalanced by hand. */
-function leaseWorker(
-  schema: TestSchema,
-  running: ShardLeases[],
-  id: string,
-  events: string[],
-  onGained: ShardLeasesOptions['onGained'] = (shards) => void events.push(`${id} gained ${shards.length}`),
-): ShardLeases {
-  const leases = new ShardLeases({
-    connection: { connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema.name}`, application_name: `lease-${schema.name}-${id}` },
-    shardCount: 8,
-    workerId: id,
-    rebalanceIntervalMs: 60_000,
-    onGained,
-    beforeRelease: async (shards) => void events.push(`${id} flushed ${shards.length}`),
-    onLost: (shards) => void events.push(`${id} lost ${shards.length}`),
-  });
-  running.push(leases);
-  return leases;
+/** Lease workers of one describe block: a fresh schema per block, every worker stopped before the schema is dropped. */
+interface LeaseWorkers {
+  readonly schema: TestSchema;
+  /** Workers still to stop at the end; a spec that stops one itself takes it out. */
+  readonly running: ShardLeases[];
+  /** A lease holder on 8 shards in the block's schema that logs what it is told into `events`; rebalanced by hand. */
+  worker(id: string, events: string[], onGained?: ShardLeasesOptions['onGained']): ShardLeases;
 }
 
-describe('ShardLeases against PostgreSQL', () => {
-  let schema: TestSchema;
+function useLeaseWorkers(): LeaseWorkers {
+  let current: TestSchema | undefined;
   const running: ShardLeases[] = [];
-
   beforeAll(async () => {
-    schema = await createTestSchema();
+    current = await createTestSchema();
   });
   afterAll(async () => {
     await Promise.all(running.map((l) => l.stop()));
-    await schema.drop();
+    await current?.drop();
   });
+  const schemaOf = (): TestSchema => {
+    if (current === undefined) throw new Error('expected the lease schema to be created in beforeAll, found none');
+    return current;
+  };
+  return {
+    get schema() {
+      return schemaOf();
+    },
+    running,
+    worker(id, events, onGained = (shards) => void events.push(`${id} gained ${shards.length}`)) {
+      const schema = schemaOf();
+      const leases = new ShardLeases({
+        connection: { connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema.name}`, application_name: `lease-${schema.name}-${id}` },
+        shardCount: 8,
+        workerId: id,
+        rebalanceIntervalMs: 60_000,
+        onGained,
+        beforeRelease: async (shards) => void events.push(`${id} flushed ${shards.length}`),
+        onLost: (shards) => void events.push(`${id} lost ${shards.length}`),
+      });
+      running.push(leases);
+      return leases;
+    },
+  };
+}
 
-  const worker = (id: string, events: string[], onGained?: ShardLeasesOptions['onGained']): ShardLeases =>
-    leaseWorker(schema, running, id, events, onGained);
+describe('ShardLeases against PostgreSQL', () => {
+  const { running, worker } = useLeaseWorkers();
 
   async function settle(workers: readonly ShardLeases[]): Promise<void> {
     // Two rounds: surplus is released in the first, claimed by the others in the second.
@@ -104,21 +116,11 @@ describe('ShardLeases against PostgreSQL', () => {
 });
 
 describe('ShardLeases when the lock connection breaks', () => {
-  let schema: TestSchema;
-  const running: ShardLeases[] = [];
-  beforeAll(async () => {
-    schema = await createTestSchema();
-  });
-  afterAll(async () => {
-    await Promise.all(running.map((l) => l.stop()));
-    await schema.drop();
-  });
-
-  const worker = (id: string, events: string[], onGained?: ShardLeasesOptions['onGained']): ShardLeases =>
-    leaseWorker(schema, running, id, events, onGained);
+  const workers = useLeaseWorkers();
+  const { running, worker } = workers;
 
   async function terminate(id: string): Promise<void> {
-    await schema.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`lease-${schema.name}-${id}`]);
+    await workers.schema.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`lease-${workers.schema.name}-${id}`]);
   }
 
   it('keeps its shards provisionally, and takes them back once reconnected', async () => {
@@ -131,10 +133,10 @@ describe('ShardLeases when the lock connection breaks', () => {
     expect(a.heldShards()).toHaveLength(8);
     await a.rebalance(); // reconnects and re-takes
     expect(a.heldShards()).toHaveLength(8);
-    const locks = await schema.pool.query<{ n: string }>(
+    const locks = await workers.schema.pool.query<{ n: string }>(
       `SELECT count(*) AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
         WHERE l.locktype = 'advisory' AND a.application_name = $1`,
-      [`lease-${schema.name}-a`],
+      [`lease-${workers.schema.name}-a`],
     );
     expect(Number(locks.rows[0]?.n)).toBe(9); // 8 shards and the membership
     expect(events).not.toContain('a lost 8');
