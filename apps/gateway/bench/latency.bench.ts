@@ -29,28 +29,12 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { formatSummary, median, type LatencySummary } from './latency-stats';
 import { RAW_ROLES, runRawRole, runRawRound, type RawRole, type RawRoundResult } from './raw-round';
-import { ensureBundles } from '@ttquant/testing';
+import { benchNumberArg, benchTextArg, ensureBundles } from '@ttquant/testing';
 import { BENCH_APPS } from './bench-processes';
 import { runTtquantRound, type RoundOptions, type TtquantRoundResult } from './ttquant-round';
 
 const GOAL_RATIO = 1.5;
 const root = join(__dirname, '..', '..', '..');
-
-function numberArg(name: string, fallback: number, min: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isFinite(value) || value < min) throw new Error(`--${name}: expected a number >= ${min}, was ${process.argv[i + 1]}`);
-  return value;
-}
-
-function textArg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const value = process.argv[i + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`--${name}: expected a value, found none`);
-  return value;
-}
 
 function fmt(n: number, digits = 0): string {
   return Number.isNaN(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
@@ -67,18 +51,18 @@ function medianSummary(rounds: readonly LatencySummary[]): LatencySummary {
 }
 
 async function main(): Promise<void> {
-  const rounds = numberArg('rounds', 5, 1);
-  const journalDir = textArg('journal-dir');
-  const cpuProfileDir = textArg('cpu-prof');
+  const rounds = benchNumberArg('rounds', 5, 1);
+  const journalDir = benchTextArg('journal-dir');
+  const cpuProfileDir = benchTextArg('cpu-prof');
   const options: RoundOptions = {
-    ticksPerSecond: numberArg('rate', 10_000, 1),
-    every: Math.round(numberArg('every', 50, 1)),
-    warmupSeconds: numberArg('warmup', 1, 0),
-    seconds: numberArg('seconds', 3, 0.5),
+    ticksPerSecond: benchNumberArg('rate', 10_000, 1),
+    every: Math.round(benchNumberArg('every', 50, 1)),
+    warmupSeconds: benchNumberArg('warmup', 1, 0),
+    seconds: benchNumberArg('seconds', 3, 0.5),
     ...(journalDir !== undefined ? { journalDir } : {}),
     ...(cpuProfileDir !== undefined ? { cpuProfileDir } : {}),
   };
-  const only = textArg('only');
+  const only = benchTextArg('only');
   if (only !== undefined && only !== 'ttquant' && only !== 'raw') throw new Error(`--only: expected ttquant or raw, was ${only}`);
   ensureBundles(root, BENCH_APPS);
   console.log(

@@ -32,7 +32,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { ensureBundles } from '@ttquant/testing';
+import { benchNumberArg, benchTextArg, ensureBundles } from '@ttquant/testing';
 import { createBenchSchema, type BenchSchema } from './bench-database';
 import { makeQuotes } from './bench-quotes';
 import { BUS_ROLES, runBusRawTrial, runBusRole, type BusRole } from './bus-raw-round';
@@ -41,22 +41,6 @@ import { PersistenceStack, runEndToEndRound, type EndToEndRoundResult } from './
 
 const GOAL_RATIO = 0.7;
 const root = join(__dirname, '..', '..', '..');
-
-function textArg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const value = process.argv[i + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`--${name}: expected a value, found none`);
-  return value;
-}
-
-function numberArg(name: string, fallback: number, min: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isInteger(value) || value < min) throw new Error(`--${name}: expected an integer >= ${min}, was ${process.argv[i + 1]}`);
-  return value;
-}
 
 function fmt(n: number): string {
   return Number.isNaN(n) ? '—' : Math.round(n).toLocaleString('en-US');
@@ -168,15 +152,15 @@ async function endToEnd(schema: BenchSchema, options: EndToEndOptions) {
 }
 
 async function main(): Promise<void> {
-  const rows = numberArg('rows', 300_000, 1);
-  const batchRows = numberArg('batch', 10_000, 1);
-  const rounds = numberArg('rounds', 5, 1);
-  const e2eRows = numberArg('e2e-rows', 300_000, 1);
-  const e2eRounds = numberArg('e2e-rounds', 3, 1);
-  const busSeconds = numberArg('bus-seconds', 2, 1);
-  const e2eRate = numberArg('e2e-rate', 0, 0);
+  const rows = benchNumberArg('rows', 300_000, 1, true);
+  const batchRows = benchNumberArg('batch', 10_000, 1, true);
+  const rounds = benchNumberArg('rounds', 5, 1, true);
+  const e2eRows = benchNumberArg('e2e-rows', 300_000, 1, true);
+  const e2eRounds = benchNumberArg('e2e-rounds', 3, 1, true);
+  const busSeconds = benchNumberArg('bus-seconds', 2, 1, true);
+  const e2eRate = benchNumberArg('e2e-rate', 0, 0, true);
   const keepLogs = process.argv.includes('--keep-logs');
-  const cpuProfileDir = textArg('cpu-prof');
+  const cpuProfileDir = benchTextArg('cpu-prof');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.error(`${signal}: cleaning up`);
