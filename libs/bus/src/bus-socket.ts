@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import type * as zmq from 'zeromq';
 import { BusMetrics, type MetricsSource, type SocketMetricsSnapshot } from './metrics';
 import type { SocketOptions } from './socket-options';
-import { ipcPath, removeIpcFile } from './endpoints';
+import { BoundEndpoints } from './bound-endpoints';
 
 /** Options every bus socket takes besides the ZeroMQ settings. */
 export interface BusSocketOptions extends SocketOptions {
@@ -17,7 +17,7 @@ export abstract class BusSocket<S extends zmq.Socket> implements MetricsSource {
   /** The `socket` label of this socket's metrics. */
   readonly name: string;
   private readonly metrics: BusMetrics | undefined;
-  private readonly boundIpc: string[] = [];
+  private readonly bound = new BoundEndpoints();
 
   protected constructor(
     protected readonly socket: S,
@@ -39,10 +39,7 @@ export abstract class BusSocket<S extends zmq.Socket> implements MetricsSource {
    * `tcp://127.0.0.1:*` picks a free port.
    */
   async bind(endpoint: string): Promise<string> {
-    await this.socket.bind(endpoint);
-    const bound = this.socket.lastEndpoint ?? endpoint;
-    if (ipcPath(bound) !== undefined) this.boundIpc.push(bound);
-    return bound;
+    return this.bound.bind(this.socket, endpoint);
   }
 
   /** Connects to an endpoint; ZeroMQ keeps reconnecting in the background. */
@@ -73,7 +70,7 @@ export abstract class BusSocket<S extends zmq.Socket> implements MetricsSource {
   protected closeSocket(): void {
     this.isClosed = true;
     if (!this.socket.closed) this.socket.close();
-    for (const endpoint of this.boundIpc.splice(0)) removeIpcFile(endpoint);
+    this.bound.removeIpcFiles();
     this.metrics?.detach(this);
   }
 }

@@ -1,7 +1,7 @@
 import { ProtocolError, wire } from '@ttquant/protocol';
 import * as zmq from 'zeromq';
 import { BusClosedError, BusRemoteError, BusTimeoutError } from './errors';
-import { ipcPath, removeIpcFile } from './endpoints';
+import { BoundEndpoints } from './bound-endpoints';
 import { zmqSocketOptions, type SocketOptions } from './socket-options';
 
 /*
@@ -170,7 +170,7 @@ export interface ReplierStats {
 export class Replier {
   readonly name: string;
   private readonly socket: zmq.Reply;
-  private readonly boundIpc: string[] = [];
+  private readonly bound = new BoundEndpoints();
   private counts = { requests: 0, errors: 0, malformed: 0 };
 
   constructor(options: ReplierOptions = {}) {
@@ -180,10 +180,7 @@ export class Replier {
 
   /** Binds and returns the endpoint bound (`tcp://127.0.0.1:*` picks a port). */
   async bind(endpoint: string): Promise<string> {
-    await this.socket.bind(endpoint);
-    const bound = this.socket.lastEndpoint ?? endpoint;
-    if (ipcPath(bound) !== undefined) this.boundIpc.push(bound);
-    return bound;
+    return this.bound.bind(this.socket, endpoint);
   }
 
   /** Connects to an endpoint. */
@@ -222,7 +219,7 @@ export class Replier {
   /** Closes the socket (and removes its ipc files); {@link serve} resolves. */
   close(): void {
     if (!this.socket.closed) this.socket.close();
-    for (const endpoint of this.boundIpc.splice(0)) removeIpcFile(endpoint);
+    this.bound.removeIpcFiles();
   }
 
   private async answer(handlers: Readonly<Record<string, RequestHandler>> | RequestHandler, frames: Buffer[]): Promise<[string, Uint8Array | string]> {
