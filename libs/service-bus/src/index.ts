@@ -3,3 +3,4 @@ export * from './inbound';
 export * from './journaled-publisher';
 export * from './heartbeat';
 export * from './gateway-state';
+export * from './stack-wiring';

@@ -1,12 +1,8 @@
+import { STACK_SERVICES, wiringEnvironment, type StackWiring } from '@ttquant/service-bus';
 import { freePorts, type ServiceApp } from './service-process';
 
 /** Endpoints and HTTP ports of one test stack, all on free local ports. */
-export interface StackEndpoints {
-  readonly xsub: string;
-  readonly xpub: string;
-  readonly gatewayOrders: string;
-  readonly gatewayControl: string;
-  readonly marketDataReplay: string;
+export interface StackEndpoints extends StackWiring {
   readonly httpPorts: Readonly<Record<ServiceApp, number>>;
 }
 
@@ -31,17 +27,5 @@ export async function allocateEndpoints(): Promise<StackEndpoints> {
  * warns about the others.
  */
 export function stackEnv(endpoints: StackEndpoints): Record<string, string> {
-  return {
-    TTQ_BUS_XSUB_ENDPOINT: endpoints.xsub,
-    TTQ_BUS_XPUB_ENDPOINT: endpoints.xpub,
-    TTQ_HUB_FRONTEND: endpoints.xsub,
-    TTQ_HUB_BACKEND: endpoints.xpub,
-    TTQ_GATEWAY_ORDERS_ENDPOINT: endpoints.gatewayOrders,
-    TTQ_GATEWAY_CONTROL_ENDPOINT: endpoints.gatewayControl,
-    TTQ_STRATEGY_ENGINE_GATEWAY_ENDPOINT: endpoints.gatewayOrders,
-    TTQ_STRATEGY_ENGINE_GATEWAY_CONTROL_ENDPOINT: endpoints.gatewayControl,
-    TTQ_MARKET_DATA_REPLAY_ENDPOINT: endpoints.marketDataReplay,
-    TTQ_PERSISTENCE_REPLAY_MARKET_DATA: endpoints.marketDataReplay,
-    TTQ_PERSISTENCE_REPLAY_GATEWAY: endpoints.gatewayControl,
-  };
+  return Object.assign({}, ...STACK_SERVICES.map((service) => wiringEnvironment(service, endpoints))) as Record<string, string>;
 }

@@ -1,20 +1,14 @@
 import { freeTcpPort } from '@ttquant/bus';
+import { STACK_SERVICES, wiringEnvironment, type StackService, type StackWiring } from '@ttquant/service-bus';
 
 /** The services of the simulation, in start order: consumers before producers. */
-export const SIM_SERVICES = ['hub', 'persistence', 'gateway', 'strategy-engine', 'market-data'] as const;
+export const SIM_SERVICES = STACK_SERVICES;
 
 /** One of {@link SIM_SERVICES}. */
-export type SimService = (typeof SIM_SERVICES)[number];
+export type SimService = StackService;
 
 /** Every endpoint of one simulation run, each on a free local port. */
-export interface SimEndpoints {
-  /** Hub XSUB: publishers connect. */
-  readonly xsub: string;
-  /** Hub XPUB: subscribers connect. */
-  readonly xpub: string;
-  readonly marketDataReplay: string;
-  readonly gatewayOrders: string;
-  readonly gatewayControl: string;
+export interface SimEndpoints extends StackWiring {
   /** `/readyz` and `/metrics` port of each service. */
   readonly httpPorts: Readonly<Record<SimService, number>>;
 }
@@ -52,45 +46,25 @@ export interface SimServiceSettings {
  */
 export function serviceEnvironment(service: SimService, settings: SimServiceSettings): Record<string, string> {
   const { endpoints } = settings;
-  const common = {
+  const own = {
     TTQ_SERVICE_HTTP_PORT: String(endpoints.httpPorts[service]),
     TTQ_SERVICE_HTTP_HOST: '127.0.0.1',
+    ...wiringEnvironment(service, endpoints),
   };
-  const bus = { TTQ_BUS_XSUB_ENDPOINT: endpoints.xsub, TTQ_BUS_XPUB_ENDPOINT: endpoints.xpub };
   switch (service) {
-    case 'hub':
-      return { ...common, TTQ_HUB_FRONTEND: endpoints.xsub, TTQ_HUB_BACKEND: endpoints.xpub };
     case 'persistence':
-      return {
-        ...common,
-        ...bus,
-        DATABASE_URL: settings.databaseUrl,
-        TTQ_PERSISTENCE_REPLAY_MARKET_DATA: endpoints.marketDataReplay,
-        TTQ_PERSISTENCE_REPLAY_GATEWAY: endpoints.gatewayControl,
-      };
+      return { ...own, DATABASE_URL: settings.databaseUrl };
     case 'gateway':
-      return {
-        ...common,
-        ...bus,
-        TTQ_GATEWAY_ACCOUNT: settings.account,
-        TTQ_GATEWAY_ORDERS_ENDPOINT: endpoints.gatewayOrders,
-        TTQ_GATEWAY_CONTROL_ENDPOINT: endpoints.gatewayControl,
-      };
+      return { ...own, TTQ_GATEWAY_ACCOUNT: settings.account };
     case 'strategy-engine':
-      return {
-        ...common,
-        ...bus,
-        TTQ_STRATEGY_ENGINE_ACCOUNT: settings.account,
-        TTQ_STRATEGY_ENGINE_GATEWAY_ENDPOINT: endpoints.gatewayOrders,
-        TTQ_STRATEGY_ENGINE_GATEWAY_CONTROL_ENDPOINT: endpoints.gatewayControl,
-      };
+      return { ...own, TTQ_STRATEGY_ENGINE_ACCOUNT: settings.account };
     case 'market-data':
       return {
-        ...common,
-        ...bus,
-        TTQ_MARKET_DATA_REPLAY_ENDPOINT: endpoints.marketDataReplay,
+        ...own,
         TTQ_SIM_MARKET_TICKS_PER_SECOND: String(settings.ticksPerSecond),
         ...(settings.dropTickEvery ? { TTQ_MARKET_DATA_DROP_TICK_EVERY: String(settings.dropTickEvery) } : {}),
       };
+    case 'hub':
+      return own;
   }
 }
