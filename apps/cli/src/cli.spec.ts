@@ -49,6 +49,15 @@ describe('runCli', () => {
     expect(result.stdout).toContain('usage: ttq order cancel <clientOrderId> --account <account>');
   });
 
+  it('answers --help for every command with its usage and flags, and runs nothing', async () => {
+    for (const command of COMMANDS) {
+      const result = await run([...command.name.split(' '), '--help'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+      expect({ command: command.name, code: result.code, stderr: result.stderr }).toEqual({ command: command.name, code: 0, stderr: '' });
+      expect(result.stdout.startsWith(`usage: ${command.usage}\n\n${command.help ?? command.summary}\n`)).toBe(true);
+      for (const flag of Object.keys(command.flags)) expect(result.stdout).toContain(`--${flag}`);
+    }
+  });
+
   it('reports a usage error before touching the network', async () => {
     const result = await run(['order', 'submit', '--account', 'SIM001', '--symbol', 'ACME', '--side', 'hold', '--qty', '1']);
     expect(result).toMatchObject({ code: 2, stdout: '', stderr: 'ttq: --side: expected one of buy, sell, was "hold"\n' });

@@ -1,4 +1,4 @@
-import { parseCommandArgs } from './args';
+import { booleanFlag, helpText, parseCommandArgs } from './args';
 import { loadCliConfig, type CliConfig } from './cli-config';
 import { CLI_EXIT, CliError, UsageError } from './cli-errors';
 import type { Command, CommandContext } from './command';
@@ -108,6 +108,10 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
   try {
     const { command, rest } = findCommand(argv);
     const args = parseCommandArgs(command.name, rest, command.flags, command.maxPositionals ?? 0);
+    if (booleanFlag(args, 'help')) {
+      io.out(helpText(command.usage, command.help ?? command.summary, command.flags));
+      return CLI_EXIT.ok;
+    }
     return await command.run(args, ctx);
   } catch (error) {
     if (error instanceof CliError) {

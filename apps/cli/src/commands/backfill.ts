@@ -15,7 +15,7 @@ import {
 } from '@ttquant/adapter-ib';
 import type { AdapterLogger } from '@ttquant/gateway-api';
 import { PgHistoryStore, PgInstrumentCache } from '@ttquant/storage';
-import { booleanFlag, helpText } from '../args';
+import { booleanFlag } from '../args';
 import { CLI_EXIT, OperationFailedError, UnreachableError, UsageError } from '../cli-errors';
 import type { Command } from '../command';
 import { jsonText } from '../output';
@@ -42,10 +42,6 @@ export const backfillCommand: Command = {
     '[--holidays <dates>] [--tolerate <bars>] [--ib-host <host>] [--ib-port <port>] [--client-id <id>] [--json]',
   flags: BACKFILL_FLAGS,
   async run(args, ctx) {
-    if (booleanFlag(args, 'help')) {
-      ctx.io.out(helpText(this.usage, this.summary, this.flags));
-      return CLI_EXIT.ok;
-    }
     const options = parseBackfillArgs(args);
     const json = booleanFlag(args, 'json');
     const config = ctx.config();

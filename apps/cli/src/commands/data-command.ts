@@ -1,6 +1,6 @@
 import { millisToNanos, type UnixNanos } from '@ttquant/domain';
 import type { Queryable } from '@ttquant/storage';
-import { booleanFlag, helpText, type FlagSpecs, type ParsedArgs } from '../args';
+import { booleanFlag, type FlagSpecs, type ParsedArgs } from '../args';
 import { CLI_EXIT } from '../cli-errors';
 import type { Command } from '../command';
 import { jsonText, renderTable, type Column } from '../output';
@@ -54,10 +54,6 @@ export function dataCommand<R>(listing: DataListing<R>): Command {
     usage: `ttq data ${listing.name} ${listing.usage} [--json]`.replace(/\s+/g, ' '),
     flags: listing.flags,
     async run(args, ctx) {
-      if (booleanFlag(args, 'help')) {
-        ctx.io.out(helpText(this.usage, this.summary, listing.flags));
-        return CLI_EXIT.ok;
-      }
       const read = listing.prepare(args, millisToNanos(Date.now()));
       const result = await withDataDatabase(ctx, read);
       if (result.note) ctx.io.err(`${result.note}\n`);

@@ -1,5 +1,5 @@
 import { connectDatabase, migrate } from '@ttquant/storage';
-import { booleanFlag, helpText } from '../args';
+import { booleanFlag } from '../args';
 import { CLI_EXIT, UnreachableError } from '../cli-errors';
 import type { Command } from '../command';
 import { redactPassword } from '../database-url';
@@ -13,10 +13,6 @@ export const dbMigrateCommand: Command = {
   usage: 'ttq db migrate [--json]',
   flags: {},
   async run(args, ctx) {
-    if (booleanFlag(args, 'help')) {
-      ctx.io.out(helpText(this.usage, this.summary, {}));
-      return CLI_EXIT.ok;
-    }
     const { database } = ctx.config();
     const logger = stderrLogger(ctx);
     let db;

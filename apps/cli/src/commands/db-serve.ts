@@ -1,6 +1,6 @@
 import { DEFAULT_EMBEDDED_DATA_DIR, startEmbeddedPostgres, type StorageLogger } from '@ttquant/storage';
 import { resolve } from 'node:path';
-import { booleanFlag, helpText } from '../args';
+import { booleanFlag } from '../args';
 import { CLI_EXIT, UnreachableError } from '../cli-errors';
 import type { Command, CommandContext } from '../command';
 import { redactPassword } from '../database-url';
@@ -31,10 +31,6 @@ export const dbServeCommand: Command = {
   usage: 'ttq db serve [--json]',
   flags: {},
   async run(args, ctx) {
-    if (booleanFlag(args, 'help')) {
-      ctx.io.out(helpText(this.usage, this.summary, {}));
-      return CLI_EXIT.ok;
-    }
     const dataDir = resolve(ctx.cwd, DEFAULT_EMBEDDED_DATA_DIR);
     let server;
     try {

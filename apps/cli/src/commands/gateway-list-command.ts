@@ -1,4 +1,4 @@
-import { booleanFlag, helpText, stringFlag, type FlagSpecs } from '../args';
+import { booleanFlag, stringFlag, type FlagSpecs } from '../args';
 import { CLI_EXIT } from '../cli-errors';
 import type { Command } from '../command';
 import { jsonText, renderTable, type Column } from '../output';
@@ -30,10 +30,6 @@ export function gatewayListCommand<R>(listing: GatewayListing<R>): Command {
     usage: `ttq ${listing.name} [--account <account>] [--json]`,
     flags,
     async run(args, ctx) {
-      if (booleanFlag(args, 'help')) {
-        ctx.io.out(helpText(this.usage, this.summary, flags));
-        return CLI_EXIT.ok;
-      }
       const rows = listing.rows(await fetchGatewayState(ctx.config(), stringFlag(args, 'account') ?? ''));
       if (booleanFlag(args, 'json')) ctx.io.out(jsonText(rows));
       else if (rows.length === 0) ctx.io.out(`${listing.empty}\n`);

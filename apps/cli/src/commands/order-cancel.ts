@@ -1,6 +1,6 @@
 import { isValidClientOrderId } from '@ttquant/domain';
-import { booleanFlag, durationFlag, helpText, requiredFlag, type FlagSpecs } from '../args';
-import { CLI_EXIT, UsageError } from '../cli-errors';
+import { booleanFlag, durationFlag, requiredFlag, type FlagSpecs } from '../args';
+import { UsageError } from '../cli-errors';
 import type { Command } from '../command';
 import { reportOutcome, runOrderCommand } from './order-flow';
 import { DEFAULT_ORDER_WAIT_MS } from './order-submit';
@@ -15,14 +15,11 @@ const flags = {
 export const orderCancelCommand: Command = {
   name: 'order cancel',
   summary: 'cancel a working order and wait for the outcome',
+  help: 'cancel a working order and wait for the outcome. Exit 0 when canceled, 1 when refused or the order ended otherwise.',
   usage: 'ttq order cancel <clientOrderId> --account <account> [--wait 10s] [--json]',
   flags,
   maxPositionals: 1,
   async run(args, ctx) {
-    if (booleanFlag(args, 'help')) {
-      ctx.io.out(helpText(this.usage, `${this.summary}. Exit 0 when canceled, 1 when refused or the order ended otherwise.`, flags));
-      return CLI_EXIT.ok;
-    }
     const clientOrderId = args.positionals[0];
     if (clientOrderId === undefined) throw new UsageError('order cancel: expected the client order id, e.g. ttq order cancel manual1abc --account SIM001');
     if (!isValidClientOrderId(clientOrderId)) {

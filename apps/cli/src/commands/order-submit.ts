@@ -1,5 +1,5 @@
 import type { OrderEvent, OrderSpec } from '@ttquant/domain';
-import { booleanFlag, durationFlag, helpText } from '../args';
+import { booleanFlag, durationFlag } from '../args';
 import { CLI_EXIT } from '../cli-errors';
 import type { Command } from '../command';
 import { reportOutcome, runOrderCommand } from './order-flow';
@@ -38,15 +38,12 @@ export function sameOrder(a: OrderSpec, b: OrderSpec): boolean {
 export const orderSubmitCommand: Command = {
   name: 'order submit',
   summary: 'send an order to the gateway and wait for its outcome',
+  help: 'send an order to the gateway and wait for its outcome. Exit 0 when the venue took it, 1 when denied or rejected.',
   usage:
     'ttq order submit --account <account> --symbol <symbol> [--venue SIM] --side buy|sell --qty <quantity> ' +
     '[--type market|limit|stop|stop-limit] [--price <p>] [--stop-price <p>] [--tif day|gtc|ioc|fok] [--wait 10s] [--json]',
   flags: SUBMIT_FLAGS,
   async run(args, ctx) {
-    if (booleanFlag(args, 'help')) {
-      ctx.io.out(helpText(this.usage, `${this.summary}. Exit 0 when the venue took it, 1 when denied or rejected.`, SUBMIT_FLAGS));
-      return CLI_EXIT.ok;
-    }
     const spec = orderSpecFromArgs(args);
     const waitMs = durationFlag(args, 'wait', DEFAULT_ORDER_WAIT_MS);
     const outcome = await runOrderCommand(ctx, {

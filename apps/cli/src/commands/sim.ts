@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { booleanFlag, durationFlag, helpText, stringFlag, type FlagSpecs, type ParsedArgs } from '../args';
-import { CLI_EXIT, OperationFailedError, UsageError } from '../cli-errors';
+import { booleanFlag, durationFlag, stringFlag, type FlagSpecs, type ParsedArgs } from '../args';
+import { OperationFailedError, UsageError } from '../cli-errors';
 import type { Command } from '../command';
 import { runSimulation } from '../sim/sim-launcher';
 import { SIM_SERVICES } from '../sim/sim-endpoints';
@@ -46,21 +46,18 @@ export function builtAppsDir(): string {
 export const simCommand: Command = {
   name: 'sim',
   summary: 'run hub, persistence, gateway, strategy-engine and market-data on the sim venue (or IB paper with --venue ib); print a summary',
+  help:
+    'run hub, persistence, gateway, strategy-engine and market-data on the sim venue (or IB paper with --venue ib); print a summary.\n' +
+    'Each run gets a folder .data/runs/<run id>/ (logs, journals, config) and a database ttq_sim_<run id>\n' +
+    "on DATABASE_URL's server, or on the embedded PostgreSQL in .data/postgres when DATABASE_URL is unset.\n" +
+    'With --venue ib the gateway and market-data log in to TWS / IB Gateway at --ib-host:--ib-port instead, trading the\n' +
+    `paper account in IB_ACCOUNT (environment only: it is a secret; unset: the first account TWS manages) under the name ${IB_SIM_DEFAULTS.account}.\n` +
+    'Exit 0 when every service ran and stopped cleanly, 1 otherwise.',
   usage:
     'ttq sim [--duration <s>] [--summary <file>] [--ticks-per-second <n>] [--fast-period <n>] [--slow-period <n>] [--drop-tick-every <n>]\n' +
     '        [--venue ib --ib-port <port> [--ib-host <host>] [--symbol <symbol>]] [--json]',
   flags,
   async run(args, ctx) {
-    if (booleanFlag(args, 'help')) {
-      const about =
-        `${this.summary}.\nEach run gets a folder .data/runs/<run id>/ (logs, journals, config) and a database ttq_sim_<run id>\n` +
-        'on DATABASE_URL\'s server, or on the embedded PostgreSQL in .data/postgres when DATABASE_URL is unset.\n' +
-        'With --venue ib the gateway and market-data log in to TWS / IB Gateway at --ib-host:--ib-port instead, trading the\n' +
-        `paper account in IB_ACCOUNT (environment only: it is a secret; unset: the first account TWS manages) under the name ${IB_SIM_DEFAULTS.account}.\n` +
-        'Exit 0 when every service ran and stopped cleanly, 1 otherwise.';
-      ctx.io.out(helpText(this.usage, about, flags));
-      return CLI_EXIT.ok;
-    }
     const durationText = stringFlag(args, 'duration');
     const durationMs = durationText === undefined ? undefined : durationFlag(args, 'duration', 0);
     const fastPeriod = positiveNumber(args, 'fast-period', SIM_DEFAULTS.fastPeriod, true, 10_000);

@@ -1,7 +1,7 @@
 import { Subscriber, topics } from '@ttquant/bus';
 import type { Heartbeat, VenueStatus } from '@ttquant/domain';
 import { decodeInbound, socketOptionsFrom } from '@ttquant/service-bus';
-import { booleanFlag, durationFlag, helpText, type FlagSpecs } from '../args';
+import { booleanFlag, durationFlag, type FlagSpecs } from '../args';
 import { CLI_EXIT, UnreachableError } from '../cli-errors';
 import type { Command } from '../command';
 import { humanDuration, jsonText, renderTable, type Column } from '../output';
@@ -93,10 +93,6 @@ export const statusCommand: Command = {
   usage: 'ttq status [--seconds <s>] [--json]',
   flags,
   async run(args, ctx) {
-    if (booleanFlag(args, 'help')) {
-      ctx.io.out(helpText(this.usage, this.summary, flags));
-      return CLI_EXIT.ok;
-    }
     const listenMs = durationFlag(args, 'seconds', 2_000);
     const { bus } = ctx.config();
     const subscriber = new Subscriber({ ...socketOptionsFrom(bus), linger: 0, name: 'ttq-status' });
