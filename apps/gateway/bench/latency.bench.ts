@@ -2,7 +2,7 @@
  * Tick-to-order latency: TTQuant end to end against a raw zeromq.js baseline.
  *
  *   npm run bench -- latency [--rounds 5] [--seconds 3] [--warmup 1] [--rate 10000] [--every 50] [--only ttquant|raw]
- *                           [--journal-dir /dev/shm] [--cpu-prof <dir>]
+ *                           [--journal-dir /dev/shm] [--cpu-prof <dir>] [--keep <dir>] [--trace-gc]
  *
  * ttquant  hub, gateway, strategy engine and market data from their bundles
  *          (dist/apps/<app>/main.cjs, built first when missing or stale). Market
@@ -21,12 +21,16 @@
  * (goal ≤ 1.5, with no order denied). For profiling: --only runs one
  * mode; --journal-dir puts the services' journals in another folder (a tmpfs
  * shows what the gateway's disk sync before routing costs); --cpu-prof writes
- * a V8 CPU profile of every service into a folder. Times come from systemClock in every
+ * a V8 CPU profile of every service into a folder; --keep keeps each TTQuant
+ * round's folder (configs, service logs, latency samples with every stage's
+ * times) in a folder; --trace-gc runs the services with `node --trace-gc`, so
+ * with --keep their logs show each collection's pause. Times come from systemClock in every
  * process (origin performance.timeOrigin: consistent across processes to ~µs).
  * The last line of output is one JSON object.
  */
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { formatSummary, median, type LatencySummary } from './latency-stats';
 import { RAW_ROLES, runRawRole, runRawRound, type RawRole, type RawRoundResult } from './raw-round';
 import { benchNumberArg, benchTextArg, ensureBundles } from '@ttquant/testing';
@@ -54,6 +58,7 @@ async function main(): Promise<void> {
   const rounds = benchNumberArg('rounds', 5, 1);
   const journalDir = benchTextArg('journal-dir');
   const cpuProfileDir = benchTextArg('cpu-prof');
+  const keepDir = benchTextArg('keep');
   const options: RoundOptions = {
     ticksPerSecond: benchNumberArg('rate', 10_000, 1),
     every: Math.round(benchNumberArg('every', 50, 1)),
@@ -61,7 +66,10 @@ async function main(): Promise<void> {
     seconds: benchNumberArg('seconds', 3, 0.5),
     ...(journalDir !== undefined ? { journalDir } : {}),
     ...(cpuProfileDir !== undefined ? { cpuProfileDir } : {}),
+    ...(keepDir !== undefined ? { keepDir: resolve(keepDir) } : {}),
+    traceGc: process.argv.includes('--trace-gc'),
   };
+  if (keepDir !== undefined) mkdirSync(keepDir, { recursive: true });
   const only = benchTextArg('only');
   if (only !== undefined && only !== 'ttquant' && only !== 'raw') throw new Error(`--only: expected ttquant or raw, was ${only}`);
   ensureBundles(root, BENCH_APPS);

@@ -27,6 +27,10 @@ export interface RoundOptions {
   readonly journalDir?: string;
   /** Profiling: each service writes a V8 CPU profile (`.cpuprofile`) into this folder. */
   readonly cpuProfileDir?: string;
+  /** Profiling: each round's folder (configs, service logs, latency samples) is kept in this folder instead of deleted. */
+  readonly keepDir?: string;
+  /** Profiling: services run with `node --trace-gc`, so their logs show every garbage collection and its pause. */
+  readonly traceGc?: boolean;
 }
 
 /** Where the time of a TTQuant order went, stage by stage. */
@@ -60,11 +64,18 @@ export interface TtquantRoundResult {
 const INSTANCE = 'bench';
 const toml = (value: string | number) => JSON.stringify(value);
 
+/** Node flags for the services, from the profiling options. */
+function profilingArgs(app: BenchApp, options: Pick<RoundOptions, 'cpuProfileDir' | 'traceGc'>): string[] {
+  const args = options.traceGc ? ['--trace-gc'] : [];
+  if (options.cpuProfileDir) args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${app}-${process.pid}-${Date.now()}.cpuprofile`);
+  return args;
+}
+
 /** Starts a service from its bundle with a config file written for it. */
-function startService(cwd: string, app: BenchApp, httpPort: number, sections: string, cpuProfileDir?: string): Promise<ServiceProcess> {
+function startService(cwd: string, app: BenchApp, httpPort: number, sections: string, options: RoundOptions): Promise<ServiceProcess> {
   const file = join(cwd, `${app}.toml`);
   writeFileSync(file, `[service]\ninstance = ${toml(INSTANCE)}\nhttpPort = ${httpPort}\nlogLevel = "warn"\n\n${sections}\n`);
-  const nodeArgs = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, `--cpu-prof-name=${app}-${process.pid}-${Date.now()}.cpuprofile`] : [];
+  const nodeArgs = profilingArgs(app, options);
   // The config file says everything: the bench's own TTQ_* settings must not leak in.
   return ServiceProcess.start({ app, cwd, httpPort, args: ['--config', file], nodeArgs, logFile: join(cwd, `${app}.log`), cleanEnv: true, waitReady: false });
 }
@@ -154,7 +165,7 @@ function stagesOf(samples: readonly LatencySample[]): StageSummaries {
  * whose tick was made inside the window after the warm-up.
  */
 export async function runTtquantRound(options: RoundOptions): Promise<TtquantRoundResult> {
-  const cwd = mkdtempSync(join(tmpdir(), 'ttq-latency-'));
+  const cwd = mkdtempSync(options.keepDir ? join(options.keepDir, 'ttquant-round-') : join(tmpdir(), 'ttq-latency-'));
   const endpoint = async () => `tcp://127.0.0.1:${await freeTcpPort()}`;
   const [frontend, backend, orders, control, replay] = [await endpoint(), await endpoint(), await endpoint(), await endpoint(), await endpoint()];
   const httpPorts = { hub: await freeTcpPort(), gateway: await freeTcpPort(), strategy: await freeTcpPort(), marketData: await freeTcpPort() };
@@ -162,11 +173,10 @@ export async function runTtquantRound(options: RoundOptions): Promise<TtquantRou
   const samplesFile = join(cwd, 'latency-samples.csv');
   const journals = options.journalDir ? mkdtempSync(join(options.journalDir, 'ttq-latency-journal-')) : join(cwd, '.data', 'journal');
   const running: ServiceProcess[] = [];
-  const profile = options.cpuProfileDir;
   let watch: HeartbeatWatch | undefined;
   let keep = false;
   try {
-    const hub = await startService(cwd, 'hub', httpPorts.hub, `[hub]\nfrontend = ${toml(frontend)}\nbackend = ${toml(backend)}\n`, profile);
+    const hub = await startService(cwd, 'hub', httpPorts.hub, `[hub]\nfrontend = ${toml(frontend)}\nbackend = ${toml(backend)}\n`, options);
     running.push(hub);
     await hub.waitReady();
     watch = new HeartbeatWatch(backend);
@@ -178,7 +188,7 @@ export async function runTtquantRound(options: RoundOptions): Promise<TtquantRou
       httpPorts.gateway,
       `${bus}\n[gateway]\nordersEndpoint = ${toml(orders)}\ncontrolEndpoint = ${toml(control)}\nlatencySamplesFile = ${toml(samplesFile)}\n` +
         `journalDir = ${toml(join(journals, 'gateway'))}\n`,
-      profile,
+      options,
     );
     const strategy = await startService(
       cwd,
@@ -186,7 +196,7 @@ export async function runTtquantRound(options: RoundOptions): Promise<TtquantRou
       httpPorts.strategy,
       `${bus}\n[strategyEngine]\ngatewayEndpoint = ${toml(orders)}\ngatewayControlEndpoint = ${toml(control)}\n\n[[strategyEngine.strategies]]\ntype = "latency-probe"\nid = "probe"\n` +
         `params = { venue = "SIM", symbol = "ACME", every = ${options.every} }\n`,
-      profile,
+      options,
     );
     running.push(gateway, strategy);
     await Promise.all([gateway.waitReady(), strategy.waitReady()]);
@@ -197,7 +207,7 @@ export async function runTtquantRound(options: RoundOptions): Promise<TtquantRou
       'market-data',
       httpPorts.marketData,
       `${bus}\n[marketData]\nsymbols = ["ACME"]\nreplayEndpoint = ${toml(replay)}\njournalDir = ${toml(join(journals, 'market-data'))}\n\n[sim.market]\nticksPerSecond = ${options.ticksPerSecond}\ntradeProbability = 0\n`,
-      profile,
+      options,
     );
     running.push(marketData);
     await marketData.waitReady();
@@ -239,7 +249,7 @@ export async function runTtquantRound(options: RoundOptions): Promise<TtquantRou
   } finally {
     await watch?.close();
     for (const service of running.reverse()) await service.stop();
-    if (!keep) rmSync(cwd, { recursive: true, force: true });
+    if (!keep && !options.keepDir) rmSync(cwd, { recursive: true, force: true });
     if (options.journalDir) rmSync(journals, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,5 @@
 import { simConfigSchema, type SimConfig } from '@ttquant/adapter-sim';
-import { Puller, Replier, Subscriber, topics, type BusMessage } from '@ttquant/bus';
+import { Puller, Replier, Subscriber, topics } from '@ttquant/bus';
 import { busSchema, instrumentCacheSchema } from '@ttquant/config';
 import { Decimal, systemClock } from '@ttquant/domain';
 import { ExecutionEngine } from '@ttquant/execution';
@@ -17,6 +17,7 @@ import { gatewaySchema } from './gateway-config';
 import { gatewayIbSchema, openGatewayVenue, venueStartupError } from './gateway-venue';
 import { readExecutionHistory } from './journal-history';
 import { LatencyRecorder } from './latency-recorder';
+import { QuoteConflator } from './quote-conflator';
 
 /**
  * The gateway: owns one account on one venue. Pulls order commands, checks
@@ -106,28 +107,15 @@ void runService({
     const marketData = new Subscriber({ ...sockets, name: 'gateway-md' });
     marketData.connect(bus.xpubEndpoint);
     for (const listed of tradable) marketData.subscribe(topics.tick(listed.id.venue, listed.id.symbol));
-    // Conflated: only the newest quote per instrument of each event-loop turn becomes a domain
-    // object and moves the venue and the risk reference; at 10k ticks/s the rest is waste.
-    const newestQuotes = new Map<string, BusMessage>();
-    let applyScheduled = false;
-    const applyNewestQuotes = () => {
-      applyScheduled = false;
-      for (const message of newestQuotes.values()) {
-        const inbound = decodeInbound(message);
-        if (inbound.ok && inbound.message.kind === 'quote') {
-          venue.onQuote(inbound.message.value);
-          engine.onQuote(inbound.message.value);
-        }
+    const quotes = new QuoteConflator((message) => {
+      const inbound = decodeInbound(message);
+      if (inbound.ok && inbound.message.kind === 'quote') {
+        venue.onQuote(inbound.message.value);
+        engine.onQuote(inbound.message.value);
       }
-      newestQuotes.clear();
-    };
+    });
     const marketLoop = marketData.consume((message) => {
-      if (!message.payload.quote) return;
-      newestQuotes.set(message.topic, message);
-      if (!applyScheduled) {
-        applyScheduled = true;
-        setImmediate(applyNewestQuotes);
-      }
+      if (message.payload.quote) quotes.offer(message);
     });
     ctx.onShutdown('market data', async () => {
       marketData.close();
