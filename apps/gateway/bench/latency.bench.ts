@@ -83,6 +83,7 @@ async function main(): Promise<void> {
   const raw: LatencySummary[] = [];
   const rawRates: number[] = [];
   const rawCpu: RawRoundResult['cpu'][] = [];
+  const rawStages: RawRoundResult['stages'][] = [];
   for (let round = 1; round <= rounds; round++) {
     // Alternate which mode goes first, so a drift of the machine does not favour one.
     const order = round % 2 === 1 ? (['ttquant', 'raw'] as const) : (['raw', 'ttquant'] as const);
@@ -107,8 +108,13 @@ async function main(): Promise<void> {
         raw.push(result.latency);
         rawRates.push(result.ticksPerSecond);
         rawCpu.push(result.cpu);
+        rawStages.push(result.stages);
         console.log(`round ${round} raw      ${formatSummary(result.latency)}  (${result.latency.samples} of ~${result.expectedOrders} orders, ${fmt(result.ticksPerSecond)} ticks/s)`);
-        const { cpu } = result;
+        const { stages, cpu } = result;
+        console.log(
+          `        stages p50/p99 µs: tick→subscriber ${fmt(stages.toSubscriber.p50Us, 1)}/${fmt(stages.toSubscriber.p99Us, 1)}  ` +
+            `subscriber→puller ${fmt(stages.toPuller.p50Us, 1)}/${fmt(stages.toPuller.p99Us, 1)}`,
+        );
         console.log(`        CPU % of one core: publisher ${cpu.publisher}, proxy ${cpu.proxy}, subscriber ${cpu.subscriber}, puller ${cpu.puller}`);
       }
     }
@@ -165,6 +171,14 @@ async function main(): Promise<void> {
         tickToStrategy: median(ttquant.map((x) => x.stages.toStrategy.p99Us)),
         strategyToGateway: median(ttquant.map((x) => x.stages.toGateway.p99Us)),
         gatewayToVenue: median(ttquant.map((x) => x.stages.inGateway.p99Us)),
+      },
+      rawStagesP50Us: {
+        tickToSubscriber: median(rawStages.map((x) => x.toSubscriber.p50Us)),
+        subscriberToPuller: median(rawStages.map((x) => x.toPuller.p50Us)),
+      },
+      rawStagesP99Us: {
+        tickToSubscriber: median(rawStages.map((x) => x.toSubscriber.p99Us)),
+        subscriberToPuller: median(rawStages.map((x) => x.toPuller.p99Us)),
       },
     }),
   );

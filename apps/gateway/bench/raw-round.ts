@@ -15,8 +15,8 @@ import type { RoundOptions } from './ttquant-round';
  * The publisher sends pre-encoded envelopes of a TTQuant tick's size, paced
  * like the sim feed (every millisecond, the ticks due by the clock), each
  * carrying the time it was made in its first 8 bytes; the subscriber pushes a
- * message of an order command's size carrying that time on every N-th tick;
- * the puller subtracts it from its own clock. Every role is this bench file,
+ * message of an order command's size carrying that time and its own receive
+ * time on every N-th tick; the puller subtracts them from its own clock. Every role is this bench file,
  * forked with `--role raw-<name>`.
  */
 
@@ -32,6 +32,8 @@ export interface RawRoundResult {
   readonly ticksPerSecond: number;
   /** Orders the subscriber should have pushed for the window's ticks. */
   readonly expectedOrders: number;
+  /** Where the time went: made → subscriber received it, subscriber → puller received the order. */
+  readonly stages: { readonly toSubscriber: LatencySummary; readonly toPuller: LatencySummary };
   /** Percent of one CPU each role used during the window. */
   readonly cpu: { readonly proxy: number; readonly publisher: number; readonly subscriber: number; readonly puller: number };
 }
@@ -199,9 +201,11 @@ async function runSubscriber(backend: string, pullEndpoint: string, every: numbe
   for (;;) {
     const [, body] = await subscriber.receive();
     if (++seen % every !== 0 || !body) continue;
+    const receivedNs = systemClock.nowNanos();
     const order = Buffer.allocUnsafe(template.length);
     template.copy(order);
     body.copy(order, 0, 0, 8);
+    order.writeBigInt64LE(receivedNs, 8);
     sender.send([topic, order]);
   }
 }
@@ -210,9 +214,10 @@ async function runPuller(pullEndpoint: string): Promise<void> {
   const pull = new zmq.Pull({ receiveHighWaterMark: HWM, linger: 0 });
   await pull.bind(pullEndpoint);
   const made: bigint[] = [];
+  const decided: bigint[] = [];
   const received: bigint[] = [];
   onCommand('finish', () => {
-    tell({ type: 'samples', made: made.map(String), received: received.map(String) });
+    tell({ type: 'samples', made: made.map(String), decided: decided.map(String), received: received.map(String) });
   });
   onCommand('exit', () => {
     pull.close();
@@ -224,6 +229,7 @@ async function runPuller(pullEndpoint: string): Promise<void> {
     const now = systemClock.nowNanos();
     if (!body) continue;
     made.push(body.readBigInt64LE(0));
+    decided.push(body.readBigInt64LE(8));
     received.push(now);
   }
 }
@@ -292,17 +298,25 @@ export async function runRawRound(benchFile: string, options: RoundOptions): Pro
     publisher.send({ type: 'stop' });
     const { ticksPerSecond } = await stopped;
     await sleep(200);
-    const reply = waitForChildMessage<{ made: string[]; received: string[] }>(puller, 'raw-puller', 'samples');
+    const reply = waitForChildMessage<{ made: string[]; decided: string[]; received: string[] }>(puller, 'raw-puller', 'samples');
     puller.send({ type: 'finish' });
-    const { made, received } = await reply;
+    const { made, decided, received } = await reply;
 
     const latencies: number[] = [];
+    const toSubscriber: number[] = [];
+    const toPuller: number[] = [];
     made.forEach((text, i) => {
       const madeNs = BigInt(text);
-      if (madeNs >= from && madeNs < to) latencies.push(Number(BigInt(received[i] as string) - madeNs));
+      if (madeNs < from || madeNs >= to) return;
+      const decidedNs = BigInt(decided[i] as string);
+      const receivedNs = BigInt(received[i] as string);
+      latencies.push(Number(receivedNs - madeNs));
+      toSubscriber.push(Number(decidedNs - madeNs));
+      toPuller.push(Number(receivedNs - decidedNs));
     });
     return {
       latency: summarise(latencies),
+      stages: { toSubscriber: summarise(toSubscriber), toPuller: summarise(toPuller) },
       ticksPerSecond,
       expectedOrders: Math.round((ticksPerSecond * options.seconds) / options.every),
       cpu: { proxy: proxyCpu as number, publisher: publisherCpu as number, subscriber: subscriberCpu as number, puller: pullerCpu as number },

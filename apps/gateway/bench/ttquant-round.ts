@@ -67,7 +67,7 @@ const toml = (value: string | number) => JSON.stringify(value);
 /** Node flags for the services, from the profiling options. */
 function profilingArgs(app: BenchApp, options: Pick<RoundOptions, 'cpuProfileDir' | 'traceGc'>): string[] {
   const args = options.traceGc ? ['--trace-gc'] : [];
-  if (options.cpuProfileDir) args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${app}-${process.pid}-${Date.now()}.cpuprofile`);
+  if (options.cpuProfileDir) args.push('--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${app}-${process.pid}-${Date.now()}.cpuprofile`);
   return args;
 }
 

@@ -5,6 +5,9 @@ import { runService } from '@ttquant/service';
 import { hubSchema } from './hub-config';
 import { MessageCounter } from './message-counter';
 
+/** Where the message counter listens to the proxy, inside this process. */
+const COUNTER_ENDPOINT = 'inproc://hub-message-counter';
+
 /**
  * The bus hub: an XSUB/XPUB forwarder at two well-known endpoints, so any
  * number of publishers and subscribers meet without knowing each other.
@@ -17,13 +20,13 @@ void runService({
   defaultHttpPort: 9100,
   async start(ctx) {
     const { frontend, backend, countMessages } = ctx.config.properties.hub;
-    const proxy = await startProxy(frontend, backend);
+    const proxy = await startProxy(frontend, backend, countMessages ? { inprocBackend: COUNTER_ENDPOINT } : {});
     ctx.onShutdown('proxy', () => proxy.close());
     ctx.logger.info({ frontend: proxy.frontend, backend: proxy.backend }, 'forwarding');
 
     if (countMessages) {
       const messages = new MessageCounter(counter(ctx.registry, 'ttq_hub_messages_total', 'Messages forwarded, by topic family.', ['family']));
-      messages.start(proxy.backend);
+      messages.start(COUNTER_ENDPOINT);
       ctx.onShutdown('message counter', () => messages.close());
     }
     void proxy.done.then(() => {

@@ -44,3 +44,37 @@ it('stops cleanly and can be closed twice', async () => {
   await proxy.close();
   await expect(proxy.done).resolves.toBeUndefined();
 });
+
+describe('startProxy with an in-process backend endpoint', () => {
+  it('delivers to a subscriber on the inproc endpoint as to one on the TCP backend', async () => {
+    const inproc = `inproc://proxy-spec-tap-${process.pid}`;
+    const proxy = await startProxy(bindableEndpoint('tcp'), bindableEndpoint('tcp'), { inprocBackend: inproc });
+    const publisher = new Publisher({ source: { service: 'market-data', instance: 'md-1' } });
+    publisher.connect(proxy.frontend);
+    const outside = new Subscriber();
+    outside.connect(proxy.backend);
+    const inside = new Subscriber();
+    inside.connect(inproc);
+    try {
+      for (const subscriber of [outside, inside]) {
+        subscriber.subscribe(topics.prefix.allTicks());
+        await awaitJoin(subscriber, probeWith(publisher));
+      }
+      publisher.publish(topics.tick('SIM', 'ACME'), quote(7));
+      const [fromOutside, fromInside] = await Promise.all([take(outside, 1), take(inside, 1)]);
+      expect(fromInside.map((m) => m.topic)).toEqual([topics.tick('SIM', 'ACME')]);
+      expect(fromInside.map((m) => m.sequence)).toEqual(fromOutside.map((m) => m.sequence));
+    } finally {
+      await publisher.close();
+      outside.close();
+      inside.close();
+      await proxy.close();
+    }
+  });
+
+  it('refuses an endpoint that is not inproc', async () => {
+    await expect(startProxy(bindableEndpoint('ipc'), bindableEndpoint('ipc'), { inprocBackend: 'tcp://127.0.0.1:1' })).rejects.toThrow(
+      'inprocBackend: expected an inproc:// endpoint, was tcp://127.0.0.1:1',
+    );
+  });
+});

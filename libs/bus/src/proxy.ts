@@ -18,6 +18,12 @@ export interface BusProxy {
 export interface ProxyOptions {
   readonly frontend?: SocketOptions;
   readonly backend?: SocketOptions;
+  /**
+   * A further `inproc://` endpoint the XPUB side binds, for a subscriber in
+   * the same process (the hub's message counter): messages reach it without
+   * a TCP round trip through the I/O thread that also serves the services.
+   */
+  readonly inprocBackend?: string;
 }
 
 /**
@@ -28,11 +34,15 @@ export interface ProxyOptions {
  * `Proxy`), so forwarding never waits on the JavaScript event loop.
  */
 export async function startProxy(frontendEndpoint: string, backendEndpoint: string, options: ProxyOptions = {}): Promise<BusProxy> {
+  if (options.inprocBackend !== undefined && !options.inprocBackend.startsWith('inproc://')) {
+    throw new Error(`inprocBackend: expected an inproc:// endpoint, was ${options.inprocBackend}`);
+  }
   const frontendSocket = new zmq.XSubscriber(zmqSocketOptions(options.frontend, 'both'));
   const backendSocket = new zmq.XPublisher(zmqSocketOptions(options.backend, 'both'));
   try {
     await frontendSocket.bind(frontendEndpoint);
     await backendSocket.bind(backendEndpoint);
+    if (options.inprocBackend !== undefined) await backendSocket.bind(options.inprocBackend);
   } catch (err) {
     frontendSocket.close();
     backendSocket.close();
