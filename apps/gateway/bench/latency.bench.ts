@@ -44,6 +44,12 @@ function fmt(n: number, digits = 0): string {
   return Number.isNaN(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
 }
 
+/** ` (price-band: 2, reference-price: 1)`, or nothing when no denial was heard. */
+function formatDenials(byCheck: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(byCheck);
+  return entries.length === 0 ? '' : ` (${entries.map(([check, count]) => `${check}: ${count}`).join(', ')})`;
+}
+
 function medianSummary(rounds: readonly LatencySummary[]): LatencySummary {
   return {
     samples: rounds.reduce((sum, r) => sum + r.samples, 0),
@@ -94,7 +100,7 @@ async function main(): Promise<void> {
         const { stages } = result;
         console.log(
           `round ${round} ttquant  ${formatSummary(result.latency)}  (${result.latency.samples} of ~${result.expectedOrders} orders, ` +
-            `${fmt(result.ticksPerSecond)} ticks/s, denied ${result.denied}, strategy gaps ${result.strategyGaps})`,
+            `${fmt(result.ticksPerSecond)} ticks/s, denied ${result.denied}${formatDenials(result.deniedBy)}, strategy gaps ${result.strategyGaps})`,
         );
         console.log(
           `        stages p50/p99 µs: tick→strategy ${fmt(stages.toStrategy.p50Us, 1)}/${fmt(stages.toStrategy.p99Us, 1)}  ` +

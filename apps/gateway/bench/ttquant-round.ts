@@ -49,6 +49,8 @@ export interface TtquantRoundResult {
   readonly stages: StageSummaries;
   /** Orders the gateway denied during the whole round (must be 0). */
   readonly denied: number;
+  /** The denials heard on the bus, by check (`reference-price: 2`), to say why when `denied` is not 0. */
+  readonly deniedBy: Readonly<Record<string, number>>;
   /** Orders the gateway routed during the whole round. */
   readonly submitted: number;
   /** Ticks per second market data published during the window (from its heartbeats). */
@@ -62,6 +64,8 @@ export interface TtquantRoundResult {
 }
 
 const INSTANCE = 'bench';
+/** The gateway's default account, which the probe trades. */
+const ACCOUNT = 'SIM001';
 const toml = (value: string | number) => JSON.stringify(value);
 
 /** Node flags for the services, from the profiling options. */
@@ -80,9 +84,10 @@ function startService(cwd: string, app: BenchApp, httpPort: number, sections: st
   return ServiceProcess.start({ app, cwd, httpPort, args: ['--config', file], nodeArgs, logFile: join(cwd, `${app}.log`), cleanEnv: true, waitReady: false });
 }
 
-/** Follows the heartbeats of market data and the strategy engine through the hub. */
+/** Follows the heartbeats of market data and the strategy engine, and the gateway's denials, through the hub. */
 class HeartbeatWatch {
   readonly marketData: { readonly atNs: bigint; readonly uptimeMs: number; readonly ticks: number }[] = [];
+  readonly deniedBy: Record<string, number> = {};
   strategyGaps = 0;
   private readonly subscriber = new Subscriber({ name: 'bench-heartbeats', linger: 0 });
   private readonly loop: Promise<void>;
@@ -91,10 +96,15 @@ class HeartbeatWatch {
     this.subscriber.connect(xpubEndpoint);
     this.subscriber.subscribe(topics.status('market-data', INSTANCE));
     this.subscriber.subscribe(topics.status('strategy-engine', INSTANCE));
+    this.subscriber.subscribe(topics.riskDenial(ACCOUNT));
     this.loop = this.subscriber.consume((message) => {
       const inbound = decodeInbound(message);
-      if (!inbound.ok || inbound.message.kind !== 'heartbeat') return;
-      this.note(inbound.message.value);
+      if (!inbound.ok) return;
+      if (inbound.message.kind === 'heartbeat') this.note(inbound.message.value);
+      else if (inbound.message.kind === 'riskDenial') {
+        const { check } = inbound.message.value;
+        this.deniedBy[check] = (this.deniedBy[check] ?? 0) + 1;
+      }
     });
   }
 
@@ -237,6 +247,7 @@ export async function runTtquantRound(options: RoundOptions): Promise<TtquantRou
       latency: summarise(samples.map((s) => Number(s.receivedNs - s.tickInitNs))),
       stages: stagesOf(samples),
       denied: Number(stats['denied'] ?? Number.NaN),
+      deniedBy: { ...watch.deniedBy },
       submitted: Number(stats['submitted'] ?? Number.NaN),
       ticksPerSecond,
       strategyGaps: watch.strategyGaps,
