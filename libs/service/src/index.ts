@@ -1,2 +1,3 @@
 export * from './exit-codes';
 export * from './run-service';
+export * from './service-child';

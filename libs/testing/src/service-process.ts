@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { freeTcpPort } from '@ttquant/bus';
+import { ServiceChild, type ChildExit } from '@ttquant/service';
 import { join, resolve } from 'node:path';
 
 /** The repository root (this file lives in libs/testing/src). */
@@ -52,10 +52,7 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
 }
 
 /** How a service process ended. */
-export interface ProcessExit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
+export type ProcessExit = ChildExit;
 
 /** Settings of {@link ServiceProcess.start}. */
 export interface ServiceProcessOptions {
@@ -80,22 +77,15 @@ export interface ServiceProcessOptions {
 
 /**
  * One TTQuant service run as a real OS process from its bundle, with its
- * output kept for assertions and failure messages.
+ * output kept for assertions and failure messages: a {@link ServiceChild}
+ * with the test environment's defaults.
  */
 export class ServiceProcess {
-  readonly exited: Promise<ProcessExit>;
-  private output = '';
-
   private constructor(
     readonly app: ServiceApp,
     readonly httpPort: number,
-    private readonly child: ChildProcess,
-    private readonly logFile: string | undefined,
-  ) {
-    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    this.exited = new Promise((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
-  }
+    private readonly child: ServiceChild,
+  ) {}
 
   /** Starts the process and (by default) waits until it is ready. */
   static async start(options: ServiceProcessOptions): Promise<ServiceProcess> {
@@ -104,8 +94,9 @@ export class ServiceProcess {
     const inherited = options.cleanEnv
       ? Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TTQ_')))
       : process.env;
-    const out = options.logFile ? openSync(options.logFile, 'a') : undefined;
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bundlePath(options.app), ...(options.args ?? [])], {
+    const child = new ServiceChild({
+      name: options.app,
+      bundle: bundlePath(options.app),
       cwd: options.cwd,
       env: {
         ...inherited,
@@ -114,12 +105,19 @@ export class ServiceProcess {
         TTQ_SERVICE_LOG_LEVEL: process.env['TTQ_TEST_LOG_LEVEL'] ?? 'info',
         ...options.env,
       },
-      stdio: out === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', out, out],
+      httpPort: options.httpPort,
+      ...(options.args ? { args: options.args } : {}),
+      ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
+      ...(options.logFile ? { logFile: options.logFile } : {}),
     });
-    if (out !== undefined) closeSync(out);
-    const service = new ServiceProcess(options.app, options.httpPort, child, options.logFile);
+    const service = new ServiceProcess(options.app, options.httpPort, child);
     if (options.waitReady ?? true) await service.waitReady(options.readyTimeoutMs);
     return service;
+  }
+
+  /** Resolves when the process has exited. */
+  get exited(): Promise<ProcessExit> {
+    return this.child.exited;
   }
 
   get pid(): number | undefined {
@@ -128,42 +126,17 @@ export class ServiceProcess {
 
   /** Everything the process wrote so far (JSON log lines). */
   get logs(): string {
-    if (this.logFile === undefined) return this.output;
-    try {
-      return readFileSync(this.logFile, 'utf8');
-    } catch {
-      return '';
-    }
+    return this.child.logs;
   }
 
-  /** Resolves once `/readyz` answers 200; fails early if the process exits. */
-  async waitReady(timeoutMs = 20_000): Promise<void> {
-    let exit: ProcessExit | undefined;
-    void this.exited.then((e) => (exit = e));
-    await waitFor(
-      async () => {
-        if (exit) throw new Error(`${this.app} exited with ${exit.code ?? exit.signal} before it was ready:\n${this.tail()}`);
-        // Bounded: a service that accepts the connection but never answers must not stall the wait.
-        const response = await fetch(`http://127.0.0.1:${this.httpPort}/readyz`, { signal: AbortSignal.timeout(1_000) }).catch(
-          () => undefined,
-        );
-        return response?.status === 200;
-      },
-      `${this.app} to be ready`,
-      timeoutMs,
-      100,
-    ).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}\n--- ${this.app} output ---\n${this.tail()}`);
-    });
+  /** Resolves once `/readyz` answers 200; fails early, with its last output, if the process exits. */
+  waitReady(timeoutMs = 20_000): Promise<void> {
+    return this.child.waitReady(timeoutMs);
   }
 
   /** Sends a signal and waits for the exit, killing the process if it outlives the deadline. */
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<ProcessExit> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-    const exit = await this.exited;
-    clearTimeout(timer);
-    return exit;
+    return (await this.child.stop(timeoutMs, signal)).exit;
   }
 
   /** The last lines of output, for failure messages. */

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { describeExit, type ChildExit } from './sim-child';
+import { describeExit, type ChildExit } from '@ttquant/service';
 
 /** The embedded PostgreSQL, run by `ttq db serve` in a process of its own. */
 export interface EmbeddedServerProcess {

@@ -1,10 +1,10 @@
 import type { BusConfig } from '@ttquant/config';
+import { describeExit, isCleanExit, ServiceChild } from '@ttquant/service';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI_EXIT, type CliExitCode } from '../cli-errors';
 import { redactPassword } from '../database-url';
 import { jsonText, type CliIo } from '../output';
-import { describeExit, isCleanExit, SimChild } from './sim-child';
 import { createRunDatabase, readStoredRun, type StoredRun } from './sim-database';
 import { startEmbeddedServer, type EmbeddedServerProcess } from './sim-db-server';
 import { allocateSimEndpoints, serviceEnvironment, SIM_SERVICES, type SimService } from './sim-endpoints';
@@ -64,7 +64,7 @@ export async function runSimulation(options: SimOptions, io: CliIo, signal: Abor
   const venue: SimVenueProfile = options.venue ?? { kind: 'sim' };
   writeProfileConfig(runDir, runId, venue);
   const failures: string[] = [];
-  const children = new Map<SimService, SimChild>();
+  const children = new Map<SimService, ServiceChild>();
   let dbServer: EmbeddedServerProcess | undefined;
   // If the launcher itself dies, its services must not live on without it.
   const safetyNet = () => {
@@ -107,13 +107,15 @@ export async function runSimulation(options: SimOptions, io: CliIo, signal: Abor
     };
     for (const service of SIM_SERVICES) {
       if (signal.aborted || failures.length > 0) break;
-      const child = new SimChild({
+      const child = new ServiceChild({
         name: service,
         bundle: join(options.appsDir, service, 'main.cjs'),
         cwd: runDir,
         env: { ...inheritedEnvironment(process.env), ...serviceEnvironment(service, settings), ...profileEnvironment(service, venue) },
         logFile: join(runDir, `${service}.log`),
         httpPort: endpoints.httpPorts[service],
+        // Ctrl-C in the terminal reaches only ttq, which then stops the services in order.
+        detached: true,
       });
       children.set(service, child);
       try {
@@ -179,13 +181,13 @@ async function watchRun(
   io: CliIo,
   signal: AbortSignal,
   monitor: SimMonitor,
-  children: ReadonlyMap<SimService, SimChild>,
+  children: ReadonlyMap<SimService, ServiceChild>,
   failures: string[],
   reported: Set<SimService>,
 ): Promise<void> {
   const startedAt = Date.now();
   const endAt = options.durationMs === undefined ? Infinity : startedAt + options.durationMs;
-  let died: { service: SimService; child: SimChild; exit: string } | undefined;
+  let died: { service: SimService; child: ServiceChild; exit: string } | undefined;
   const anyExit = Promise.race(
     [...children.entries()].map(([service, child]) => child.exited.then((exit) => ({ service, child, exit: describeExit(exit) }))),
   );
@@ -218,7 +220,7 @@ async function watchRun(
 
 /** Stops the services that run: producers first, each awaited with a deadline, persistence after them, the hub last. */
 async function stopServices(
-  children: ReadonlyMap<SimService, SimChild>,
+  children: ReadonlyMap<SimService, ServiceChild>,
   failures: string[],
   reported: ReadonlySet<SimService>,
   io: CliIo,

@@ -1,8 +1,20 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freeTcpPort } from '@ttquant/bus';
-import { describeExit, SimChild } from './sim-child';
+import { createServer } from 'node:net';
+import { describeExit, ServiceChild } from './service-child';
+
+/** A port nobody listens on right now (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 // Stand-ins for services: a ready HTTP server that exits 0 on SIGTERM, one that dies at once, one that ignores SIGTERM.
 const SCRIPTS = {
@@ -18,7 +30,7 @@ const SCRIPTS = {
     process.on('SIGTERM', () => console.log('ignoring SIGTERM'));`,
 } as const;
 
-describe('SimChild', () => {
+describe('ServiceChild', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'ttq-child-'));
@@ -26,14 +38,14 @@ describe('SimChild', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function start(script: keyof typeof SCRIPTS) {
-    const port = await freeTcpPort();
-    return new SimChild({
+  async function start(script: keyof typeof SCRIPTS, withLogFile = true) {
+    const port = await freePort();
+    return new ServiceChild({
       name: script,
       bundle: join(dir, `${script}.cjs`),
       cwd: dir,
       env: { ...process.env, PORT: String(port) },
-      logFile: join(dir, `${script}.log`),
+      ...(withLogFile ? { logFile: join(dir, `${script}.log`) } : {}),
       httpPort: port,
     });
   }
@@ -60,5 +72,18 @@ describe('SimChild', () => {
     const { exit, killed } = await child.stop(300);
     expect(killed).toBe(true);
     expect(describeExit(exit)).toBe('signal SIGKILL');
+  });
+
+  it('keeps the output in memory when it has no log file', async () => {
+    const child = await start('dies', false);
+    await expect(child.waitReady(10_000)).rejects.toThrow(/^dies exited with code 78 before it was ready\n--- last lines of dies's output ---\nbad config: bus\.sendHwm$/);
+    expect(child.logs).toBe('bad config: bus.sendHwm\n');
+  });
+
+  it('passes node flags and arguments to the service', async () => {
+    writeFileSync(join(dir, 'args.cjs'), `console.log(JSON.stringify({ argv: process.argv.slice(2), flags: process.execArgv })); process.exit(3);`);
+    const child = new ServiceChild({ name: 'args', bundle: join(dir, 'args.cjs'), cwd: dir, env: process.env, httpPort: 1, args: ['--config', 'x.toml'], nodeArgs: ['--no-warnings'] });
+    expect(await child.exited).toEqual({ code: 3, signal: null });
+    expect(JSON.parse(child.logs)).toEqual({ argv: ['--config', 'x.toml'], flags: ['--no-warnings'] });
   });
 });
