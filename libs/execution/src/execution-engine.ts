@@ -324,9 +324,10 @@ export class ExecutionEngine {
     this.orders.set(spec.clientOrderId, order);
     this.emit(submitted as OrderEvent, true);
     this.stats.submitted++;
-    // Route once the SUBMITTED event is on disk. The queue does not wait: commands and
-    // reports behind this one go on, and orders arriving meanwhile share the next disk
-    // flush. Syncs complete in order, so orders still reach the venue in arrival order.
+    // Route once the SUBMITTED event is on disk: synced in place when the disk was idle, else
+    // the queue does not wait, commands and reports behind this one go on, and orders arriving
+    // meanwhile share the next disk flush. Syncs complete in order, so orders still reach the
+    // venue in arrival order.
     // The routing promise never waits on the queue, so queued tasks may await it without deadlock.
     const routed = this.options.sink.persisted().then(
       async () => {

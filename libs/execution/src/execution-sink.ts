@@ -20,8 +20,10 @@ export interface ExecutionSink {
    */
   orderEvent(event: OrderEvent, durable: boolean): void;
   /**
-   * Resolves once every event handed over so far is on disk. Must not block the
-   * event loop; concurrent callers may share one disk flush (group commit).
+   * Resolves once every event handed over so far is on disk. It may sync in
+   * place when the disk has been idle (one short block instead of a hand-off to
+   * another thread and back), but callers close together must be able to share
+   * one disk flush (group commit), so a burst is not serialised.
    */
   persisted(): Promise<void>;
   fill(fill: Fill): void;

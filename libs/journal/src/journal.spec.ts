@@ -1,7 +1,7 @@
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Journal, JournalError } from './journal';
+import { INLINE_SYNC_AFTER_IDLE_MS, Journal, JournalError } from './journal';
 
 const EPOCH = 1_763_700_000_000_000_000n;
 const payload = (n: number) => Buffer.from(`envelope-${n}`);
@@ -147,6 +147,40 @@ describe('Journal', () => {
     expect(reader.range('t', EPOCH)?.lastSequence).toBe(6);
     reader.close();
     await journal.idle();
+    journal.close();
+  });
+
+  it('persists a lone call in place and a burst with shared asynchronous syncs', async () => {
+    let nowMs = 1_000;
+    const journal = Journal.open({ dir, now: () => nowMs });
+    fill(journal, 't', 1, 1);
+    const lone = journal.persist();
+    // Synced before persist returned: another reader already sees the record.
+    const reader = Journal.open({ dir });
+    expect(reader.range('t', EPOCH)?.lastSequence).toBe(1);
+    reader.close();
+    await lone;
+    expect(journal.syncCounts).toEqual({ inline: 1, grouped: 0 });
+
+    // Right after a sync: the next calls share asynchronous syncs.
+    fill(journal, 't', 2, 2);
+    const second = journal.persist();
+    fill(journal, 't', 3, 3);
+    const third = journal.persist();
+    fill(journal, 't', 4, 4);
+    const fourth = journal.persist();
+    expect(fourth).toBe(third);
+    await Promise.all([second, third, fourth]);
+    expect(journal.syncCounts).toEqual({ inline: 1, grouped: 2 });
+
+    // After a quiet spell, in place again.
+    nowMs += INLINE_SYNC_AFTER_IDLE_MS;
+    fill(journal, 't', 5, 5);
+    await journal.persist();
+    expect(journal.syncCounts).toEqual({ inline: 2, grouped: 2 });
+    const after = Journal.open({ dir });
+    expect(after.range('t', EPOCH)?.lastSequence).toBe(5);
+    after.close();
     journal.close();
   });
 

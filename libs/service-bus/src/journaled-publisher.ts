@@ -24,8 +24,8 @@ export interface JournaledPublisherOptions extends Omit<PublisherOptions, 'onPub
  * something can ask for it again (replay), and a restarted service can rebuild
  * its state from what it published.
  *
- * {@link persisted} resolves once everything published is on disk, without
- * blocking the event loop: the gateway waits for it before routing an order.
+ * {@link persisted} resolves once everything published is on disk: the
+ * gateway waits for it before routing an order.
  * A batch frame is one journal record covering its consecutive sequences.
  */
 export class JournaledPublisher {
@@ -65,11 +65,12 @@ export class JournaledPublisher {
   }
 
   /**
-   * Resolves once everything published so far is on disk, without blocking the
-   * event loop; concurrent callers share one disk flush (group commit).
+   * Resolves once everything published so far is on disk: synced in place
+   * after a quiet spell, else on a pool thread shared by the callers that
+   * arrive meanwhile (group commit); see {@link Journal.persist}.
    */
   persisted(): Promise<void> {
-    return this.journal.syncAsync();
+    return this.journal.persist();
   }
 
   /** Replay requests answered so far (for the heartbeat: proof that consumers recovered something). */
