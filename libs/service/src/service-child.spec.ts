@@ -86,4 +86,11 @@ describe('ServiceChild', () => {
     expect(await child.exited).toEqual({ code: 3, signal: null });
     expect(JSON.parse(child.logs)).toEqual({ argv: ['--config', 'x.toml'], flags: ['--no-warnings'] });
   });
+
+  it('names the cause in its log when the process cannot be started at all', async () => {
+    const logFile = join(dir, 'missing-cwd.log');
+    const child = new ServiceChild({ name: 'nowhere', bundle: join(dir, 'good.cjs'), cwd: join(dir, 'no-such-folder'), env: process.env, httpPort: 1, logFile });
+    expect(await child.exited).toEqual({ code: null, signal: null });
+    await expect(child.waitReady(1_000)).rejects.toThrow(/^nowhere exited with code \? before it was ready\n--- last lines of .*missing-cwd\.log ---\ncannot start nowhere: spawn .* ENOENT$/);
+  });
 });

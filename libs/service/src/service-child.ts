@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync } from 'node:fs';
 
 /** How a child process ended. */
 export interface ChildExit {
@@ -76,7 +76,10 @@ export class ServiceChild {
       });
       this.process.once('error', (error) => {
         this.exit = { code: null, signal: null };
-        this.output += `cannot start ${options.name}: ${error.message}\n`;
+        // Where its output goes, so the failure message that quotes it names the cause.
+        const line = `cannot start ${options.name}: ${error.message}\n`;
+        if (options.logFile === undefined) this.output += line;
+        else appendFileSync(options.logFile, line);
         resolve(this.exit);
       });
     });

@@ -141,6 +141,6 @@ export class ServiceProcess {
 
   /** The last lines of output, for failure messages. */
   tail(lines = 30): string {
-    return this.logs.trim().split('\n').slice(-lines).join('\n');
+    return this.child.logTail(lines);
   }
 }
