@@ -112,10 +112,7 @@ export function createIbAdapter(config: unknown = {}, context: Partial<VenueAdap
 }
 
 /** Registers the IB adapter under the kind `ib` (the account named by IB's id; see {@link ibAdapterFactoryFor}). */
-export const ibAdapterFactory: VenueAdapterFactory = {
-  kind: 'ib',
-  create: (config, context) => createIbAdapter(config, context),
-};
+export const ibAdapterFactory: VenueAdapterFactory = ibAdapterFactoryFor({});
 
 /**
  * The IB adapter factory for an app that names its account: the gateway
