@@ -24,6 +24,6 @@ describe('numberIn', () => {
 
   it('rejects values outside the range and non-finite numbers', () => {
     expect(() => check(1.01)).toThrow('expected probability a number in 0..1, was 1.01');
-    expect(() => check(Number.NaN)).toThrow('expected probability a number in 0..1, was null');
+    expect(() => check(Number.NaN)).toThrow('expected probability a number in 0..1, was NaN');
   });
 });

@@ -7,7 +7,7 @@
 export function integerIn(key: string, min: number, max: number): (value: unknown) => void {
   return (value: unknown) => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      throw new Error(`expected ${key} an integer in ${min}..${max}, was ${JSON.stringify(value)}`);
+      throw new Error(`expected ${key} an integer in ${min}..${max}, was ${shown(value)}`);
     }
   };
 }
@@ -16,7 +16,12 @@ export function integerIn(key: string, min: number, max: number): (value: unknow
 export function numberIn(key: string, min: number, max: number): (value: unknown) => void {
   return (value: unknown) => {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-      throw new Error(`expected ${key} a number in ${min}..${max}, was ${JSON.stringify(value)}`);
+      throw new Error(`expected ${key} a number in ${min}..${max}, was ${shown(value)}`);
     }
   };
+}
+
+/** A value as the error shows it: numbers as written (NaN, Infinity), anything else as JSON. */
+function shown(value: unknown): string {
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
