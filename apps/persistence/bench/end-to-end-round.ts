@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { freeTcpPort, Publisher, Subscriber, topics, type Topic } from '@ttquant/bus';
 import { systemClock, type QuoteTick } from '@ttquant/domain';
 import { encodePayload } from '@ttquant/protocol';
-import { processCpuSeconds, ServiceProcess, type ServiceApp } from '@ttquant/testing';
+import { cpuShares, processCpuSeconds, ServiceProcess, type ServiceApp } from '@ttquant/testing';
 import type { Pool } from 'pg';
 import type { BenchSchema } from './bench-database';
 import { makeQuotes, BENCH_INSTRUMENTS } from './bench-quotes';
@@ -275,11 +275,9 @@ export async function runEndToEndRound(stack: PersistenceStack, pool: Pool, opti
       await sleep(POLL_MS);
     }
     const seconds = (performance.now() - start) / 1000;
-    const share = (used: number) => Math.round((used / seconds) * 100);
-    const persistenceCpu = share(processCpuSeconds(stack.persistence.pid) - (cpuBefore[0] as number));
-    const hubCpu = share(processCpuSeconds(stack.hub.pid) - (cpuBefore[1] as number));
+    const [persistenceCpu, hubCpu] = cpuShares(cpuBefore, [processCpuSeconds(stack.persistence.pid), processCpuSeconds(stack.hub.pid)], seconds);
     const backendsAfter = await backendCpuSeconds(pool);
-    const postgresCpu = share(backendCpuUsed(backendsBefore, backendsAfter));
+    const [postgresCpu] = cpuShares([0], [backendCpuUsed(backendsBefore, backendsAfter)], seconds);
     const stored = Number(
       (await pool.query<{ n: string }>('SELECT count(*) AS n FROM quote_ticks WHERE source_instance = $1', [sourceInstance])).rows[0]?.n,
     );
