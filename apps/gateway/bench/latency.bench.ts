@@ -24,7 +24,10 @@
  * a V8 CPU profile of every service into a folder; --keep keeps each TTQuant
  * round's folder (configs, service logs, latency samples with every stage's
  * times) in a folder; --trace-gc runs the services with `node --trace-gc`, so
- * with --keep their logs show each collection's pause. Times come from systemClock in every
+ * with --keep their logs show each collection's pause. Each round also says how much CPU
+ * everything else on the machine used and how long the kernel's DAMON threads ran: where
+ * kdamond runs, it holds a core for 3-4 ms at a time, and the tails of both modes follow it.
+ * Times come from systemClock in every
  * process (origin performance.timeOrigin: consistent across processes to ~µs).
  * The last line of output is one JSON object.
  */
@@ -48,6 +51,10 @@ function fmt(n: number, digits = 0): string {
 function formatDenials(byCheck: Readonly<Record<string, number>>): string {
   const entries = Object.entries(byCheck);
   return entries.length === 0 ? '' : ` (${entries.map(([check, count]) => `${check}: ${count}`).join(', ')})`;
+}
+
+function formatBackground(background: TtquantRoundResult['background']): string {
+  return `everything else ${background.otherPct}, kdamond ${background.kdamondMsPerS} ms/s`;
 }
 
 function medianSummary(rounds: readonly LatencySummary[]): LatencySummary {
@@ -92,6 +99,7 @@ async function main(): Promise<void> {
   const rawRates: number[] = [];
   const rawCpu: RawRoundResult['cpu'][] = [];
   const rawStages: RawRoundResult['stages'][] = [];
+  const rawBackground: RawRoundResult['background'][] = [];
   for (let round = 1; round <= rounds; round++) {
     // Alternate which mode goes first, so a drift of the machine does not favour one.
     const order = round % 2 === 1 ? (['ttquant', 'raw'] as const) : (['raw', 'ttquant'] as const);
@@ -110,20 +118,25 @@ async function main(): Promise<void> {
             `gateway→venue ${fmt(stages.inGateway.p50Us, 1)}/${fmt(stages.inGateway.p99Us, 1)}`,
         );
         const { cpu } = result;
-        console.log(`        CPU % of one core: market-data ${cpu.marketData}, hub ${cpu.hub}, strategy-engine ${cpu.strategy}, gateway ${cpu.gateway}`);
+        console.log(
+          `        CPU % of one core: market-data ${cpu.marketData}, hub ${cpu.hub}, strategy-engine ${cpu.strategy}, gateway ${cpu.gateway}; ${formatBackground(result.background)}`,
+        );
       } else {
         const result = await runRawRound(__filename, options);
         raw.push(result.latency);
         rawRates.push(result.ticksPerSecond);
         rawCpu.push(result.cpu);
         rawStages.push(result.stages);
+        rawBackground.push(result.background);
         console.log(`round ${round} raw      ${formatSummary(result.latency)}  (${result.latency.samples} of ~${result.expectedOrders} orders, ${fmt(result.ticksPerSecond)} ticks/s)`);
         const { stages, cpu } = result;
         console.log(
           `        stages p50/p99 µs: tick→subscriber ${fmt(stages.toSubscriber.p50Us, 1)}/${fmt(stages.toSubscriber.p99Us, 1)}  ` +
             `subscriber→puller ${fmt(stages.toPuller.p50Us, 1)}/${fmt(stages.toPuller.p99Us, 1)}`,
         );
-        console.log(`        CPU % of one core: publisher ${cpu.publisher}, proxy ${cpu.proxy}, subscriber ${cpu.subscriber}, puller ${cpu.puller}`);
+        console.log(
+          `        CPU % of one core: publisher ${cpu.publisher}, proxy ${cpu.proxy}, subscriber ${cpu.subscriber}, puller ${cpu.puller}; ${formatBackground(result.background)}`,
+        );
       }
     }
   }
@@ -169,6 +182,13 @@ async function main(): Promise<void> {
         rawProxy: median(rawCpu.map((x) => x.proxy)),
         rawSubscriber: median(rawCpu.map((x) => x.subscriber)),
         rawPuller: median(rawCpu.map((x) => x.puller)),
+      },
+      // Noise the machine added, by mode: a round's tail stretches with it.
+      background: {
+        otherPct: median(ttquant.map((x) => x.background.otherPct)),
+        kdamondMsPerS: median(ttquant.map((x) => x.background.kdamondMsPerS)),
+        rawOtherPct: median(rawBackground.map((x) => x.otherPct)),
+        rawKdamondMsPerS: median(rawBackground.map((x) => x.kdamondMsPerS)),
       },
       stagesP50Us: {
         tickToStrategy: median(ttquant.map((x) => x.stages.toStrategy.p50Us)),

@@ -4,7 +4,7 @@ import { Decimal, systemClock, type OrderSpec, type QuoteTick } from '@ttquant/d
 import { encodePayload } from '@ttquant/protocol';
 import * as zmq from 'zeromq';
 import { summarise, type LatencySummary } from './latency-stats';
-import { cpuShares, processCpuSeconds, waitForChildMessage } from '@ttquant/testing';
+import { CpuWindow, waitForChildMessage, type CpuWindowReading } from '@ttquant/testing';
 import type { RoundOptions } from './ttquant-round';
 
 /*
@@ -36,6 +36,8 @@ export interface RawRoundResult {
   readonly stages: { readonly toSubscriber: LatencySummary; readonly toPuller: LatencySummary };
   /** Percent of one CPU each role used during the window. */
   readonly cpu: { readonly proxy: number; readonly publisher: number; readonly subscriber: number; readonly puller: number };
+  /** What else used the CPUs during the window. */
+  readonly background: Omit<CpuWindowReading, 'shares'>;
 }
 
 const HWM = 100_000;
@@ -288,12 +290,12 @@ export async function runRawRound(benchFile: string, options: RoundOptions): Pro
     publisher.send({ type: 'start' });
 
     await sleep(options.warmupSeconds * 1000);
-    const pids = [proxy.pid, publisher.pid, subscriber.pid, puller.pid];
-    const cpuBefore = pids.map(processCpuSeconds);
+    const cpuWindow = CpuWindow.open([proxy.pid, publisher.pid, subscriber.pid, puller.pid]);
     const from = systemClock.nowNanos();
     await sleep(options.seconds * 1000);
     const to = systemClock.nowNanos();
-    const [proxyCpu, publisherCpu, subscriberCpu, pullerCpu] = cpuShares(cpuBefore, pids.map(processCpuSeconds), Number(to - from) / 1e9);
+    const { shares, ...background } = cpuWindow.close(Number(to - from) / 1e9);
+    const [proxyCpu, publisherCpu, subscriberCpu, pullerCpu] = shares;
     const stopped = waitForChildMessage<{ ticksPerSecond: number }>(publisher, 'raw-publisher', 'stopped');
     publisher.send({ type: 'stop' });
     const { ticksPerSecond } = await stopped;
@@ -320,6 +322,7 @@ export async function runRawRound(benchFile: string, options: RoundOptions): Pro
       ticksPerSecond,
       expectedOrders: Math.round((ticksPerSecond * options.seconds) / options.every),
       cpu: { proxy: proxyCpu as number, publisher: publisherCpu as number, subscriber: subscriberCpu as number, puller: pullerCpu as number },
+      background,
     };
   } finally {
     // Producer first, proxy last, like the services.

@@ -6,7 +6,7 @@ import { systemClock, type Heartbeat } from '@ttquant/domain';
 import { decodeInbound, fetchGatewayState } from '@ttquant/service-bus';
 import { parseLatencySamples, type LatencySample } from '../src/latency-recorder';
 import { summarise, type LatencySummary } from './latency-stats';
-import { cpuShares, processCpuSeconds, ServiceProcess } from '@ttquant/testing';
+import { CpuWindow, ServiceProcess, type CpuWindowReading } from '@ttquant/testing';
 import type { BenchApp } from './bench-processes';
 
 /** How a round is run; shared with the raw round. */
@@ -61,6 +61,8 @@ export interface TtquantRoundResult {
   readonly expectedOrders: number;
   /** Percent of one CPU each service used during the window. */
   readonly cpu: { readonly hub: number; readonly marketData: number; readonly strategy: number; readonly gateway: number };
+  /** What else used the CPUs during the window. */
+  readonly background: Omit<CpuWindowReading, 'shares'>;
 }
 
 const INSTANCE = 'bench';
@@ -223,12 +225,12 @@ export async function runTtquantRound(options: RoundOptions): Promise<TtquantRou
     await marketData.waitReady();
 
     await sleep(options.warmupSeconds * 1000);
-    const pids = [hub.pid, marketData.pid, strategy.pid, gateway.pid];
-    const cpuBefore = pids.map(processCpuSeconds);
+    const cpuWindow = CpuWindow.open([hub.pid, marketData.pid, strategy.pid, gateway.pid]);
     const from = systemClock.nowNanos();
     await sleep(options.seconds * 1000);
     const to = systemClock.nowNanos();
-    const [hubCpu, marketDataCpu, strategyCpu, gatewayCpu] = cpuShares(cpuBefore, pids.map(processCpuSeconds), Number(to - from) / 1e9);
+    const { shares, ...background } = cpuWindow.close(Number(to - from) / 1e9);
+    const [hubCpu, marketDataCpu, strategyCpu, gatewayCpu] = shares;
     // Heartbeats come every second: allow the one just after the window.
     await sleep(1_100);
     const ticksPerSecond = watch.ticksPerSecond(from, to + 1_100_000_000n);
@@ -253,6 +255,7 @@ export async function runTtquantRound(options: RoundOptions): Promise<TtquantRou
       strategyGaps: watch.strategyGaps,
       expectedOrders: Math.round((ticksPerSecond * options.seconds) / options.every),
       cpu: { hub: hubCpu as number, marketData: marketDataCpu as number, strategy: strategyCpu as number, gateway: gatewayCpu as number },
+      background,
     };
   } catch (error) {
     keep = true;

@@ -24,6 +24,83 @@ export function cpuShares(before: readonly number[], after: readonly number[], s
   return before.map((b, i) => Math.round((((after[i] as number) - b) / seconds) * 100));
 }
 
+/** Busy CPU seconds of the whole machine so far, all CPUs together, from /proc/stat; NaN where there is none. */
+export function machineCpuSeconds(): number {
+  try {
+    const fields = (readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] as string).trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return (user + nice + system + irq + softirq + steal) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Pids of the kernel's DAMON threads (`kdamond.N`), if the kernel runs any. */
+function kdamondPids(): number[] {
+  try {
+    return readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('kdamond');
+        } catch {
+          return false; // exited meanwhile
+        }
+      })
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** What a {@link CpuWindow} measured, each as percent of one CPU unless named otherwise. */
+export interface CpuWindowReading {
+  /** Each watched process, in the order given. */
+  readonly shares: number[];
+  /** Everything else on the machine: other processes and the kernel (the bench's own process excluded). */
+  readonly otherPct: number;
+  /**
+   * Milliseconds per second the kernel's DAMON threads ran. Where the kernel
+   * reclaims memory with DAMON (some VMs), kdamond holds a core for 3-4 ms at
+   * a time, and any thread woken on that core waits: the multi-millisecond
+   * stalls every pipeline shows (docs/performance.md).
+   */
+  readonly kdamondMsPerS: number;
+}
+
+/**
+ * CPU use over a measuring window: the watched processes, everything else on
+ * the machine, and the kernel's DAMON threads, so a round's tail can be read
+ * against what else was running.
+ */
+export class CpuWindow {
+  private constructor(
+    private readonly pids: readonly (number | undefined)[],
+    private readonly processes: readonly number[],
+    private readonly machine: number,
+    private readonly kdamond: readonly number[],
+    private readonly kdamondBefore: readonly number[],
+  ) {}
+
+  static open(pids: readonly (number | undefined)[]): CpuWindow {
+    const kdamond = kdamondPids();
+    return new CpuWindow(pids, [...pids, process.pid].map(processCpuSeconds), machineCpuSeconds(), kdamond, kdamond.map(processCpuSeconds));
+  }
+
+  close(seconds: number): CpuWindowReading {
+    const processes = [...this.pids, process.pid].map(processCpuSeconds);
+    const used = processes.map((after, i) => after - (this.processes[i] as number));
+    const other = machineCpuSeconds() - this.machine - used.reduce((sum, s) => sum + s, 0);
+    const kdamond = this.kdamond.map(processCpuSeconds).reduce((sum, after, i) => sum + (after - (this.kdamondBefore[i] as number)), 0);
+    return {
+      shares: cpuShares(this.processes.slice(0, this.pids.length), processes.slice(0, this.pids.length), seconds),
+      otherPct: Math.max(0, Math.round((other / seconds) * 100)),
+      kdamondMsPerS: Math.round((kdamond * 1000) / seconds),
+    };
+  }
+}
+
 /**
  * Waits for an IPC message of `type` from a forked bench role; rejects if the
  * child exits first, so a crashed role fails the bench instead of hanging it.
