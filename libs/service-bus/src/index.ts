@@ -4,3 +4,4 @@ export * from './journaled-publisher';
 export * from './heartbeat';
 export * from './gateway-state';
 export * from './stack-wiring';
+export * from './allocate-stack-wiring';

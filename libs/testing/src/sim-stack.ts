@@ -1,24 +1,12 @@
-import { STACK_SERVICES, wiringEnvironment, type StackWiring } from '@ttquant/service-bus';
-import { freePorts, type ServiceApp } from './service-process';
+import { allocateStackWiring, STACK_SERVICES, wiringEnvironment, type AllocatedStackWiring } from '@ttquant/service-bus';
+import { SERVICE_APPS, type ServiceApp } from './service-process';
 
-/** Endpoints and HTTP ports of one test stack, all on free local ports. */
-export interface StackEndpoints extends StackWiring {
-  readonly httpPorts: Readonly<Record<ServiceApp, number>>;
-}
+/** Endpoints of one test stack and an HTTP port for every app a test can start, all on free local ports. */
+export type StackEndpoints = AllocatedStackWiring<ServiceApp>;
 
-/** Picks free ports for every endpoint of a stack. */
-export async function allocateEndpoints(): Promise<StackEndpoints> {
-  const [xsub, xpub, orders, control, replay, ...http] = await freePorts(11);
-  const tcp = (port: number | undefined) => `tcp://127.0.0.1:${port}`;
-  const [hub, marketData, gateway, strategyEngine, persistence, cli] = http as [number, number, number, number, number, number];
-  return {
-    xsub: tcp(xsub),
-    xpub: tcp(xpub),
-    gatewayOrders: tcp(orders),
-    gatewayControl: tcp(control),
-    marketDataReplay: tcp(replay),
-    httpPorts: { hub, 'market-data': marketData, gateway, 'strategy-engine': strategyEngine, persistence, cli },
-  };
+/** Picks free ports for every endpoint of a stack and for every app's HTTP server. */
+export function allocateEndpoints(): Promise<StackEndpoints> {
+  return allocateStackWiring(SERVICE_APPS);
 }
 
 /**

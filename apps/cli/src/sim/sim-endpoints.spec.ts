@@ -1,19 +1,5 @@
 import { loadConfig, busSchema } from '@ttquant/config';
-import { allocateSimEndpoints, serviceEnvironment, SIM_SERVICES } from './sim-endpoints';
-
-describe('allocateSimEndpoints', () => {
-  it('gives every endpoint and health server a distinct port, even when the source repeats itself', async () => {
-    const offered = [7001, 7001, 7002, 7003, 7003, 7004, 7005, 7006, 7007, 7008, 7009, 7010];
-    let i = 0;
-    const endpoints = await allocateSimEndpoints(() => Promise.resolve(offered[i++] ?? 9999));
-    const ports = [endpoints.xsub, endpoints.xpub, endpoints.marketDataReplay, endpoints.gatewayOrders, endpoints.gatewayControl]
-      .map((e) => Number(e.split(':').at(-1)))
-      .concat(Object.values(endpoints.httpPorts));
-    expect(new Set(ports).size).toBe(10);
-    expect(endpoints.xsub).toBe('tcp://127.0.0.1:7001');
-    expect(Object.keys(endpoints.httpPorts)).toEqual([...SIM_SERVICES]);
-  });
-});
+import { serviceEnvironment } from './sim-endpoints';
 
 describe('serviceEnvironment', () => {
   const settings = {

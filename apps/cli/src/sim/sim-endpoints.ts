@@ -1,5 +1,4 @@
-import { freeTcpPort } from '@ttquant/bus';
-import { STACK_SERVICES, wiringEnvironment, type StackService, type StackWiring } from '@ttquant/service-bus';
+import { STACK_SERVICES, wiringEnvironment, type AllocatedStackWiring, type StackService } from '@ttquant/service-bus';
 
 /** The services of the simulation, in start order: consumers before producers. */
 export const SIM_SERVICES = STACK_SERVICES;
@@ -7,24 +6,8 @@ export const SIM_SERVICES = STACK_SERVICES;
 /** One of {@link SIM_SERVICES}. */
 export type SimService = StackService;
 
-/** Every endpoint of one simulation run, each on a free local port. */
-export interface SimEndpoints extends StackWiring {
-  /** `/readyz` and `/metrics` port of each service. */
-  readonly httpPorts: Readonly<Record<SimService, number>>;
-}
-
-/**
- * Picks free ports for every endpoint, so a run never collides with another
- * run or with services a developer already has running on the default ports.
- */
-export async function allocateSimEndpoints(freePort: () => Promise<number> = freeTcpPort): Promise<SimEndpoints> {
-  const ports = new Set<number>();
-  while (ports.size < 5 + SIM_SERVICES.length) ports.add(await freePort());
-  const [xsub, xpub, replay, orders, control, ...http] = [...ports];
-  const tcp = (port: number | undefined) => `tcp://127.0.0.1:${port ?? 0}`;
-  const httpPorts = Object.fromEntries(SIM_SERVICES.map((service, i) => [service, http[i] ?? 0])) as Record<SimService, number>;
-  return { xsub: tcp(xsub), xpub: tcp(xpub), marketDataReplay: tcp(replay), gatewayOrders: tcp(orders), gatewayControl: tcp(control), httpPorts };
-}
+/** Every endpoint of one simulation run, each on a free local port (see `allocateStackWiring`). */
+export type SimEndpoints = AllocatedStackWiring<SimService>;
 
 /** Settings of the run that reach the services through their environment. */
 export interface SimServiceSettings {

@@ -1,5 +1,6 @@
 import type { BusConfig } from '@ttquant/config';
 import { describeExit, isCleanExit, ServiceChild } from '@ttquant/service';
+import { allocateStackWiring } from '@ttquant/service-bus';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI_EXIT, type CliExitCode } from '../cli-errors';
@@ -7,7 +8,7 @@ import { redactPassword } from '../database-url';
 import { jsonText, type CliIo } from '../output';
 import { createRunDatabase, readStoredRun, type StoredRun } from './sim-database';
 import { startEmbeddedServer, type EmbeddedServerProcess } from './sim-db-server';
-import { allocateSimEndpoints, serviceEnvironment, SIM_SERVICES, type SimService } from './sim-endpoints';
+import { serviceEnvironment, SIM_SERVICES, type SimService } from './sim-endpoints';
 import { progressLine, SimMonitor } from './sim-monitor';
 import { createRunFolder, newRunId, type SimStrategySettings } from './sim-run-folder';
 import { buildSummary, renderSummary, type SimSummary } from './sim-summary';
@@ -97,7 +98,7 @@ export async function runSimulation(options: SimOptions, io: CliIo, signal: Abor
     databaseUrl = runDatabase.url;
     io.err(`ttq sim: database ${database} on ${redactPassword(serverUrl)}${runDatabase.dropped.length ? ` (dropped older ${runDatabase.dropped.join(', ')})` : ''}\n`);
 
-    const endpoints = await allocateSimEndpoints();
+    const endpoints = await allocateStackWiring(SIM_SERVICES);
     const settings = {
       endpoints,
       account: options.account,
