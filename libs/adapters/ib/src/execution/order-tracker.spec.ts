@@ -24,15 +24,20 @@ describe('IbOrderTracker', () => {
 
   it('reports IB statuses as TTQuant ones, a rejection first, and nothing before IB said anything', () => {
     const o = order({ orderId: 1, clientOrderId: 'b1' });
-    expect(reportOf(o, 1n)).toBeUndefined();
+    expect(reportOf(o, 1n, 'PAPER')).toBeUndefined();
     o.ibStatus = 'Submitted';
     o.filled = Decimal.ONE;
-    expect(reportOf(o, 5n)).toMatchObject({ status: 'PARTIALLY_FILLED', venueOrderId: '1', eventTime: 5n });
+    expect(reportOf(o, 5n, 'PAPER')).toMatchObject({ status: 'PARTIALLY_FILLED', venueOrderId: '1', eventTime: 5n });
     o.ibStatus = 'Filled';
     // Filled is all of it, whatever quantity the last message carried.
-    expect(reportOf(o, 6n)?.filledQuantity.toString()).toBe('2');
+    expect(reportOf(o, 6n, 'PAPER')?.filledQuantity.toString()).toBe('2');
     o.rejectReason = 'IB 201: no margin';
     expect(statusOf(o)).toBe('REJECTED');
-    expect(reportOf(o, 7n)?.reason).toBe('IB 201: no margin');
+    expect(reportOf(o, 7n, 'PAPER')?.reason).toBe('IB 201: no margin');
+  });
+
+  it("reports an order under the account's TTQuant name, never IB's id of it", () => {
+    const o = order({ orderId: 2, clientOrderId: 'c1', ibStatus: 'Submitted' });
+    expect(reportOf(o, 1n, 'PAPER')?.account).toBe('PAPER');
   });
 });

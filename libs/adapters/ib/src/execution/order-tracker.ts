@@ -112,9 +112,10 @@ export function statusOf(tracked: TrackedOrder): OrderStatus | undefined {
 
 /**
  * The order's report as of now, or undefined while IB has said nothing about it.
- * `account` is the account as TTQuant names it (default: IB's id of the order's account).
+ * `account` is the account as TTQuant names it; required, because IB's id of the
+ * account (`tracked.account`) must never leave the adapter.
  */
-export function reportOf(tracked: TrackedOrder, eventTime: UnixNanos, account: string = tracked.account): VenueOrderReport | undefined {
+export function reportOf(tracked: TrackedOrder, eventTime: UnixNanos, account: string): VenueOrderReport | undefined {
   const status = statusOf(tracked);
   if (status === undefined) return undefined;
   return {
