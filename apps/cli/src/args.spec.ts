@@ -76,4 +76,9 @@ describe('helpText', () => {
     expect(text).toMatch(/--json\s+print JSON/);
     expect(text).toMatch(/-h, --help\s+show this help/);
   });
+
+  it('puts the details, when there are any, below the summary', () => {
+    expect(helpText('ttq orders', 'list orders', {})).toContain('\n\nlist orders\n\noptions:\n');
+    expect(helpText('ttq orders', 'list orders', {}, 'Exit 0 always.')).toContain('\n\nlist orders\n\nExit 0 always.\n\noptions:\n');
+  });
 });

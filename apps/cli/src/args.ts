@@ -126,8 +126,8 @@ export function choiceFlag<T extends string>(args: ParsedArgs, name: string, cho
   return found;
 }
 
-/** The help text of a command: usage line, summary and its flags. */
-export function helpText(usage: string, summary: string, flags: FlagSpecs): string {
+/** The help text of a command: usage line, summary, details when it has any, and its flags. */
+export function helpText(usage: string, summary: string, flags: FlagSpecs, details?: string): string {
   const all: FlagSpecs = { ...flags, ...COMMON_FLAGS };
   const rows = Object.entries(all).map(([name, spec]) => {
     const short = spec.short ? `-${spec.short}, ` : '    ';
@@ -136,5 +136,6 @@ export function helpText(usage: string, summary: string, flags: FlagSpecs): stri
   });
   const width = Math.max(...rows.map(([left]) => left.length));
   const lines = rows.map(([left, help]) => `  ${left.padEnd(width)}  ${help}`);
-  return `usage: ${usage}\n\n${summary}\n\noptions:\n${lines.join('\n')}\n`;
+  const about = details === undefined ? summary : `${summary}\n\n${details}`;
+  return `usage: ${usage}\n\n${about}\n\noptions:\n${lines.join('\n')}\n`;
 }

@@ -49,11 +49,13 @@ describe('runCli', () => {
     expect(result.stdout).toContain('usage: ttq order cancel <clientOrderId> --account <account>');
   });
 
-  it('answers --help for every command with its usage and flags, and runs nothing', async () => {
+  it('answers --help for every command with its usage, its summary once, its details and flags, and runs nothing', async () => {
     for (const command of COMMANDS) {
       const result = await run([...command.name.split(' '), '--help'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
       expect({ command: command.name, code: result.code, stderr: result.stderr }).toEqual({ command: command.name, code: 0, stderr: '' });
-      expect(result.stdout.startsWith(`usage: ${command.usage}\n\n${command.help ?? command.summary}\n`)).toBe(true);
+      expect(result.stdout.startsWith(`usage: ${command.usage}\n\n${command.summary}\n`)).toBe(true);
+      expect(result.stdout.split(command.summary)).toHaveLength(2);
+      if (command.details !== undefined) expect(result.stdout).toContain(`${command.summary}\n\n${command.details}\n\noptions:`);
       for (const flag of Object.keys(command.flags)) expect(result.stdout).toContain(`--${flag}`);
     }
   });

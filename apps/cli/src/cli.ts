@@ -109,7 +109,7 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
     const { command, rest } = findCommand(argv);
     const args = parseCommandArgs(command.name, rest, command.flags, command.maxPositionals ?? 0);
     if (booleanFlag(args, 'help')) {
-      io.out(helpText(command.usage, command.help ?? command.summary, command.flags));
+      io.out(helpText(command.usage, command.summary, command.flags, command.details));
       return CLI_EXIT.ok;
     }
     return await command.run(args, ctx);

@@ -23,8 +23,8 @@ export interface Command {
   readonly summary: string;
   /** The usage line, e.g. `ttq orders [--account <account>] [--json]`. */
   readonly usage: string;
-  /** What `--help` says about the command; default: the summary. */
-  readonly help?: string;
+  /** What `--help` says below the summary (exit codes, files, secrets), when the summary is not enough. */
+  readonly details?: string;
   readonly flags: FlagSpecs;
   /** Positional arguments accepted after the command words (default 0). */
   readonly maxPositionals?: number;

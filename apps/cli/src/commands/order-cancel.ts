@@ -15,7 +15,7 @@ const flags = {
 export const orderCancelCommand: Command = {
   name: 'order cancel',
   summary: 'cancel a working order and wait for the outcome',
-  help: 'cancel a working order and wait for the outcome. Exit 0 when canceled, 1 when refused or the order ended otherwise.',
+  details: 'Exit 0 when canceled, 1 when refused or the order ended otherwise.',
   usage: 'ttq order cancel <clientOrderId> --account <account> [--wait 10s] [--json]',
   flags,
   maxPositionals: 1,

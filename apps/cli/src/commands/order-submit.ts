@@ -38,7 +38,7 @@ export function sameOrder(a: OrderSpec, b: OrderSpec): boolean {
 export const orderSubmitCommand: Command = {
   name: 'order submit',
   summary: 'send an order to the gateway and wait for its outcome',
-  help: 'send an order to the gateway and wait for its outcome. Exit 0 when the venue took it, 1 when denied or rejected.',
+  details: 'Exit 0 when the venue took it, 1 when denied or rejected.',
   usage:
     'ttq order submit --account <account> --symbol <symbol> [--venue SIM] --side buy|sell --qty <quantity> ' +
     '[--type market|limit|stop|stop-limit] [--price <p>] [--stop-price <p>] [--tif day|gtc|ioc|fok] [--wait 10s] [--json]',

@@ -46,8 +46,7 @@ export function builtAppsDir(): string {
 export const simCommand: Command = {
   name: 'sim',
   summary: 'run hub, persistence, gateway, strategy-engine and market-data on the sim venue (or IB paper with --venue ib); print a summary',
-  help:
-    'run hub, persistence, gateway, strategy-engine and market-data on the sim venue (or IB paper with --venue ib); print a summary.\n' +
+  details:
     'Each run gets a folder .data/runs/<run id>/ (logs, journals, config) and a database ttq_sim_<run id>\n' +
     "on DATABASE_URL's server, or on the embedded PostgreSQL in .data/postgres when DATABASE_URL is unset.\n" +
     'With --venue ib the gateway and market-data log in to TWS / IB Gateway at --ib-host:--ib-port instead, trading the\n' +
