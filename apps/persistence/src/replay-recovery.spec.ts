@@ -5,7 +5,9 @@ import { waitFor } from '@ttquant/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReplayRecovery } from './replay-recovery';
+import { ReplayRecovery, type MissingRange } from './replay-recovery';
+import { ShardedStore } from './sharded-store';
+import { StreamLedger } from './stream-ledger';
 
 const logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const topic = topics.tick('SIM', 'ACME');
@@ -95,6 +97,73 @@ describe('ReplayRecovery', () => {
     expect(givenUp).toEqual(['3-9']);
   });
 
+  /** A replier on a free port answering replay requests with `answer`. */
+  async function journalAnswering(answer: Parameters<Replier['serve']>[0]): Promise<{ endpoint: string; close(): void }> {
+    const other = new Replier();
+    const otherEndpoint = await other.bind('tcp://127.0.0.1:*');
+    void other.serve(answer);
+    return { endpoint: otherEndpoint, close: () => other.close() };
+  }
+
+  /** A recovery that records what it gives up, as `from-to`. */
+  function recording(endpoints: Record<string, string>, routed: number[] = []) {
+    const givenUp: string[] = [];
+    const recovery = new ReplayRecovery({
+      endpoints,
+      route: (m) => void routed.push(m.sequence),
+      logger,
+      retryDelayMs: 10,
+      onGivenUp: (_range, from, to) => void givenUp.push(`${from}-${to}`),
+    });
+    return { recovery, givenUp };
+  }
+
+  it('gives up, once, what a service without a replay endpoint missed: nothing could ever fill it', async () => {
+    const { recovery, givenUp } = recording({ 'market-data': endpoint });
+    recovery.request({ service: 'gateway', instance: 'g1', topic: topics.order('A1'), epoch: 1n, from: 5, to: 6 });
+    recovery.request({ service: 'gateway', instance: 'g1', topic: topics.order('A1'), epoch: 1n, from: 9, to: undefined }); // no end to give up
+    await recovery.close();
+    expect(givenUp).toEqual(['5-6']);
+    expect(recovery.stats).toMatchObject({ unrecoverable: 2, requests: 0 });
+  });
+
+  it('gives up a range whose answer cannot be read, instead of leaving it to be asked for forever', async () => {
+    const garbled = await journalAnswering({ [REPLAY_METHOD]: () => Buffer.from([0xff, 0xff, 0xff, 0xff]) });
+    const { recovery, givenUp } = recording({ 'market-data': garbled.endpoint });
+    try {
+      recovery.request({ ...source, topic, epoch: journal.epoch, from: 4, to: 8 });
+      await recovery.drain();
+      expect(givenUp).toEqual(['4-8']);
+      expect(recovery.stats).toMatchObject({ requests: 1, failures: 1, retries: 0, unrecoverable: 5 });
+    } finally {
+      await recovery.close();
+      garbled.close();
+    }
+  });
+
+  it('keeps what came before a journal record that cannot be read, and gives up what follows it', async () => {
+    const corrupt = await journalAnswering({
+      [REPLAY_METHOD]: replayHandler((request) => {
+        const response = journal.replay(request);
+        const envelopes = [...(response.envelopes ?? [])];
+        envelopes[2] = Buffer.from([0xff, 0xff, 0xff, 0xff]); // the third record (sequence 12) is damaged
+        return { ...response, envelopes };
+      }),
+    });
+    const routed: number[] = [];
+    const { recovery, givenUp } = recording({ 'market-data': corrupt.endpoint }, routed);
+    try {
+      recovery.request({ ...source, topic, epoch: journal.epoch, from: 10, to: 15 });
+      await recovery.drain();
+      expect(routed).toEqual([10, 11]);
+      expect(givenUp).toEqual(['12-15']);
+      expect(recovery.stats).toMatchObject({ recovered: 2, unrecoverable: 4, retries: 0 });
+    } finally {
+      await recovery.close();
+      corrupt.close();
+    }
+  });
+
   it('asks again with backoff when a request fails (timeout), and recovers the range', async () => {
     // A journal that answers its first request too late (a publisher busy restarting).
     let calls = 0;
@@ -107,12 +176,14 @@ describe('ReplayRecovery', () => {
       }),
     });
     const routed: number[] = [];
+    const givenUp: number[] = [];
     const recovery = new ReplayRecovery({
       endpoints: { 'market-data': slowEndpoint },
       route: (m) => void routed.push(m.sequence),
       logger,
       timeoutMs: 100,
       retryDelayMs: 20,
+      onGivenUp: (_range, from) => void givenUp.push(from),
     });
     try {
       recovery.request({ ...source, topic, epoch: journal.epoch, from: 4, to: 8 });
@@ -126,6 +197,7 @@ describe('ReplayRecovery', () => {
       // The replier answers one request at a time: retries made while it sleeps time out too.
       expect(recovery.stats.failures).toBeGreaterThanOrEqual(1);
       expect(recovery.stats).toMatchObject({ retries: recovery.stats.failures, recovered: 10 });
+      expect(givenUp).toEqual([]); // a timeout is transient: never given up
     } finally {
       await recovery.close();
       slow.close();
@@ -142,5 +214,92 @@ describe('ReplayRecovery', () => {
     expect(await recovery.close(200)).toBe(false);
     expect(Date.now() - started).toBeLessThan(2_000);
     silent.close();
+  });
+
+  describe('with the hole sweep', () => {
+    /** Persistence's wiring: what is given up is noted in the ledger, so its hole closes. */
+    function sweptStore(endpoints: Record<string, string>) {
+      const ledger = new StreamLedger();
+      const asked: MissingRange[] = [];
+      const recovery = new ReplayRecovery({
+        endpoints,
+        route: () => undefined,
+        logger,
+        timeoutMs: 100,
+        retryDelayMs: 10,
+        onGivenUp: (range, from, to) => ledger.note(range, range.epoch, from, to),
+      });
+      const store = new ShardedStore({
+        shardCount: 1,
+        holds: () => true,
+        route: () => undefined,
+        ledger,
+        replay: {
+          request: (range) => {
+            asked.push(range);
+            recovery.request(range);
+          },
+        },
+        progress: { load: async () => 0, latest: async () => [] },
+        stored: () => true,
+        replayable: (service) => endpoints[service] !== undefined,
+        logger,
+      });
+      return { ledger, recovery, store, asked };
+    }
+
+    const at = (sequence: number, epoch: bigint, from = source) => ({ topic, sequence, epoch, source: from, payload: { trade: {} } }) as unknown as BusMessage;
+
+    it('stops asking for a hole of a service without a replay endpoint once it was given up', async () => {
+      const gateway = { service: 'gateway', instance: 'g1' };
+      const { ledger, recovery, store, asked } = sweptStore({});
+      for (const seq of [1, 2, 6]) await store.handle(at(seq, 3n, gateway));
+      for (let sweep = 0; sweep < 5; sweep++) {
+        store.sweepHoles();
+        await recovery.drain();
+      }
+      expect(asked).toEqual([{ ...gateway, topic, epoch: 3n, from: 3, to: 5 }]);
+      expect(ledger.holes()).toEqual([]);
+      expect(ledger.contiguous({ ...gateway, topic }, 3n)).toBe(6);
+      expect(recovery.stats.unrecoverable).toBe(3);
+      await recovery.close();
+    });
+
+    it('stops asking for a hole whose journal answer cannot be read once it was given up', async () => {
+      const garbled = await journalAnswering({ [REPLAY_METHOD]: () => Buffer.from([0xff, 0xff, 0xff, 0xff]) });
+      const { ledger, recovery, store, asked } = sweptStore({ 'market-data': garbled.endpoint });
+      try {
+        for (const seq of [1, 2, 6]) await store.handle(at(seq, journal.epoch));
+        for (let sweep = 0; sweep < 5; sweep++) {
+          store.sweepHoles();
+          await recovery.drain();
+        }
+        expect(asked).toEqual([{ ...source, topic, epoch: journal.epoch, from: 3, to: 5 }]);
+        expect(ledger.holes()).toEqual([]);
+        expect(store.counts.staleHoles).toBe(1);
+        expect(recovery.stats.unrecoverable).toBe(3);
+      } finally {
+        await recovery.close();
+        garbled.close();
+      }
+    });
+
+    it('keeps asking, sweep after sweep, for a hole whose journal does not answer (a publisher down)', async () => {
+      const silent = await journalAnswering({ [REPLAY_METHOD]: () => new Promise<Uint8Array>(() => undefined) });
+      const { ledger, recovery, store, asked } = sweptStore({ 'market-data': silent.endpoint });
+      try {
+        for (const seq of [1, 2, 6]) await store.handle(at(seq, journal.epoch));
+        store.sweepHoles();
+        store.sweepHoles();
+        await waitFor(() => recovery.stats.retries >= 2, 'the unanswered request to be made again', 5_000, 5);
+        store.sweepHoles();
+        expect(asked).toHaveLength(2);
+        expect(ledger.holes()).toEqual([{ ...source, topic, epoch: journal.epoch, from: 3, to: 5 }]);
+        expect(recovery.stats.unrecoverable).toBe(0);
+      } finally {
+        await recovery.close(0);
+        silent.close();
+      }
+    });
   });
 });

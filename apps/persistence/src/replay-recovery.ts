@@ -25,8 +25,10 @@ export interface ReplayRecoveryOptions {
   /** Cap of that wait (default 30 s). Failed requests are retried until close: the journal may only be restarting. */
   readonly maxRetryDelayMs?: number;
   /**
-   * Told about sequences no journal will ever give (retention dropped them, or
-   * the publisher run is gone), so whoever tracks completeness stops waiting for them.
+   * Told about sequences no journal will ever give (retention dropped them, the
+   * publisher run is gone, the service has no replay endpoint, or the answer or
+   * a journal record cannot be read), once, so whoever tracks completeness
+   * stops waiting for them and nothing asks for them again.
    */
   readonly onGivenUp?: (range: MissingRange, from: number, to: number) => void;
 }
@@ -35,7 +37,7 @@ export interface ReplayRecoveryOptions {
 export interface ReplayStats {
   requests: number;
   recovered: number;
-  /** Messages the journal no longer held (retention) or could not serve. */
+  /** Messages given up: the journal no longer held them (retention), could not serve them, or there is no journal to ask. */
   unrecoverable: number;
   failures: number;
   /** Failed requests made again after their backoff. */
@@ -99,11 +101,16 @@ export class ReplayRecovery {
   }
 
   private enqueue(range: MissingRange, failed: number, key: string): void {
-    const endpoint = this.options.endpoints[range.service];
-    if (!endpoint || this.closed) {
+    if (this.closed) {
+      // Not given up: the next start asks again from the stored progress.
       this.outstanding.delete(key);
-      if (range.to !== undefined) this.stats.unrecoverable += range.to - range.from + 1;
-      this.options.logger.warn({ ...range, epoch: range.epoch.toString() }, 'missed messages of a service with no replay endpoint');
+      return;
+    }
+    const endpoint = this.options.endpoints[range.service];
+    if (!endpoint) {
+      this.outstanding.delete(key);
+      // No journal to ask now or ever: given up once, or the hole sweep would ask for it forever.
+      this.giveUp(range, range.from, range.to, 'missed messages of a service with no replay endpoint');
       return;
     }
     // Two lanes per service: open-ended catch-ups (many at start-up, slow while the publisher is still
@@ -166,38 +173,50 @@ export class ReplayRecovery {
         if (range.to === undefined && response.error === '') to = Math.min(to, Number(response.lastSequence.toString()));
         if (from > to) break;
         if (response.error !== '' || response.envelopes.length === 0) {
-          if (range.to !== undefined) {
-            this.stats.unrecoverable += range.to - from + 1;
-            this.options.onGivenUp?.(range, from, range.to);
-          }
-          this.options.logger.error({ ...range, epoch: range.epoch.toString(), from, error: response.error }, 'journal could not replay');
+          this.giveUp(range, from, range.to, 'journal could not replay', { error: response.error });
           return false;
         }
         if (firstAvailable > from) {
-          this.stats.unrecoverable += firstAvailable - from;
-          this.options.onGivenUp?.(range, from, firstAvailable - 1);
-          this.options.logger.error({ ...range, epoch: range.epoch.toString(), lost: firstAvailable - from }, 'journal retention dropped messages');
+          this.giveUp(range, from, firstAvailable - 1, 'journal retention dropped messages', { lost: firstAvailable - from });
         }
-        let last = from - 1;
+        const asked = from;
         for (const bytes of response.envelopes) {
           for (const message of replayedMessages(range.topic, decodeEnvelope(bytes))) {
             await this.options.route(message);
             this.stats.recovered++;
-            last = Math.max(last, message.sequence);
+            // Moved per message: a record that cannot be read leaves only what follows it unfetched.
+            from = Math.max(from, message.sequence + 1);
           }
         }
-        if (last < from) return false;
-        from = last + 1;
+        if (from === asked) return false;
       }
       this.options.logger.info({ ...range, epoch: range.epoch.toString() }, 'recovered missed messages from the journal');
     } catch (error) {
       this.stats.failures++;
-      const reason = error instanceof ProtocolError ? 'unreadable journal record' : 'replay request failed';
-      this.options.logger.error({ err: error, ...range, epoch: range.epoch.toString(), from, failed: failed + 1 }, reason);
-      // An unreadable record would fail the same way every time; anything else (timeout, socket) is worth asking again.
-      if (!(error instanceof ProtocolError) && (range.to === undefined || from <= range.to)) return this.retryLater({ ...range, from }, failed + 1, key);
+      if (error instanceof ProtocolError) {
+        // An unreadable answer or journal record fails the same way every time: asking again would never end.
+        this.giveUp(range, from, range.to, 'unreadable journal record', { err: error, failed: failed + 1 });
+        return false;
+      }
+      this.options.logger.error({ err: error, ...range, epoch: range.epoch.toString(), from, failed: failed + 1 }, 'replay request failed');
+      // Anything else (timeout, socket, a publisher restarting) is worth asking again.
+      if (range.to === undefined || from <= range.to) return this.retryLater({ ...range, from }, failed + 1, key);
     }
     return false;
+  }
+
+  /**
+   * Gives up sequences `from`..`to` of a range for good: counted as
+   * unrecoverable, told to `onGivenUp` (completeness tracking stops waiting
+   * for them, so nothing asks again) and logged. An open-ended range
+   * (`to` undefined) has no known end: it is only logged.
+   */
+  private giveUp(range: MissingRange, from: number, to: number | undefined, message: string, detail: object = {}): void {
+    if (to !== undefined && from <= to) {
+      this.stats.unrecoverable += to - from + 1;
+      this.options.onGivenUp?.(range, from, to);
+    }
+    this.options.logger.error({ ...range, epoch: range.epoch.toString(), from, ...detail }, message);
   }
 }
 

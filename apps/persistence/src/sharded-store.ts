@@ -156,6 +156,8 @@ export class ShardedStore {
    * the stream's later messages keep arriving, so no new gap is seen, and the
    * tail check looks only beyond the highest sequence. Call it on a timer
    * longer than a replay usually takes, so a hole being fetched is left alone.
+   * A hole no journal can ever fill (no replay endpoint, an answer that cannot
+   * be read) is given up by the replay and noted in the ledger: asked for once.
    */
   sweepHoles = (): void => {
     const current = new Set<string>();
