@@ -160,6 +160,8 @@ void runService({
       timeoutMs: settings.replay.timeout,
       // Gone for good: stop waiting for them, or the stream's progress would stay behind the hole forever.
       onGivenUp: (range, from, to) => ledger.note(range, range.epoch, from, to),
+      // A previous run's end fetched: the ledger may drop that run once it is checkpointed.
+      onSettled: (range) => store.onSettled(range),
     });
     const subscriptions = storeSubscriptions(settings.store);
     const leasesRef: { current?: ShardLeases } = {};

@@ -164,6 +164,33 @@ describe('ReplayRecovery', () => {
     }
   });
 
+  it('tells when a request is over for good: served or given up, not while it waits for a retry or when cut short', async () => {
+    const settled: string[] = [];
+    const silent = await journalAnswering({ [REPLAY_METHOD]: () => new Promise<Uint8Array>(() => undefined) });
+    const recovery = new ReplayRecovery({
+      endpoints: { 'market-data': endpoint, gateway: silent.endpoint },
+      route: () => undefined,
+      logger,
+      timeoutMs: 50,
+      retryDelayMs: 10,
+      onSettled: (range) => void settled.push(`${range.service} ${range.epoch === journal.epoch ? 'run' : 'other run'} ${range.from}-${range.to ?? 'end'}`),
+    });
+    try {
+      recovery.request({ ...source, topic, epoch: journal.epoch, from: 20, to: undefined }); // served to the journal's end
+      recovery.request({ ...source, topic, epoch: journal.epoch + 1n, from: 1, to: undefined }); // a run the journal does not have
+      recovery.request({ service: 'strategy-engine', instance: 's1', topic, epoch: journal.epoch, from: 1, to: 2 }); // nothing to ask
+      recovery.request({ service: 'gateway', instance: 'g1', topic: topics.order('A1'), epoch: 1n, from: 1, to: 5 }); // never answered
+      await waitFor(() => recovery.stats.retries >= 2, 'the unanswered request to be retried', 5_000, 5);
+      expect(settled.sort()).toEqual(['market-data other run 1-end', 'market-data run 20-end', 'strategy-engine run 1-2']);
+      await recovery.close(0);
+      await recovery.drain();
+      expect(settled).toHaveLength(3); // the unanswered one was cut short, not settled
+    } finally {
+      await recovery.close(0);
+      silent.close();
+    }
+  });
+
   it('asks again with backoff when a request fails (timeout), and recovers the range', async () => {
     // A journal that answers its first request too late (a publisher busy restarting).
     let calls = 0;

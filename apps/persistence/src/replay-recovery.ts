@@ -31,7 +31,17 @@ export interface ReplayRecoveryOptions {
    * stops waiting for them and nothing asks for them again.
    */
   readonly onGivenUp?: (range: MissingRange, from: number, to: number) => void;
+  /**
+   * Told when a request is over for good: everything the journal held of the
+   * range was routed, and what it could not give was given up (`from` is
+   * past what earlier tries of it recovered). Not told while a failed request
+   * waits for its retry, nor for one cut short by {@link ReplayRecovery.close}.
+   */
+  readonly onSettled?: (range: MissingRange) => void;
 }
+
+/** How one try of a request ended: over for good, waiting for a retry, or cut short by close. */
+type Outcome = 'settled' | 'retrying' | 'cut short';
 
 /** Counters for the heartbeat and metrics. */
 export interface ReplayStats {
@@ -103,14 +113,14 @@ export class ReplayRecovery {
   private enqueue(range: MissingRange, failed: number, key: string): void {
     if (this.closed) {
       // Not given up: the next start asks again from the stored progress.
-      this.outstanding.delete(key);
+      this.finish(range, 'cut short', key);
       return;
     }
     const endpoint = this.options.endpoints[range.service];
     if (!endpoint) {
-      this.outstanding.delete(key);
       // No journal to ask now or ever: given up once, or the hole sweep would ask for it forever.
       this.giveUp(range, range.from, range.to, 'missed messages of a service with no replay endpoint');
+      this.finish(range, 'settled', key);
       return;
     }
     // Two lanes per service: open-ended catch-ups (many at start-up, slow while the publisher is still
@@ -119,10 +129,21 @@ export class ReplayRecovery {
     const previous = this.queues.get(lane) ?? Promise.resolve();
     this.queues.set(
       lane,
-      previous.then(async () => {
-        if (!(await this.recover(endpoint, lane, range, failed, key))) this.outstanding.delete(key);
-      }),
+      previous.then(async () => this.finish(range, await this.recover(endpoint, lane, range, failed, key), key)),
     );
+  }
+
+  /** Forgets a request that is no longer under way, telling `onSettled` when it is over for good. */
+  private finish(range: MissingRange, outcome: Outcome, key: string): void {
+    if (outcome === 'retrying') return;
+    this.outstanding.delete(key);
+    if (outcome !== 'settled') return;
+    try {
+      this.options.onSettled?.(range);
+    } catch (error) {
+      // A listener's failure must not break the lane's queue: every later request waits on it.
+      this.options.logger.error({ err: error, ...range, epoch: range.epoch.toString() }, 'onSettled listener threw');
+    }
   }
 
   /**
@@ -130,14 +151,14 @@ export class ReplayRecovery {
    * hole given up on here would stay in the ledger, keeping progress behind
    * it, with nothing else asking for it.
    */
-  private retryLater(range: MissingRange, failed: number, key: string): boolean {
-    if (this.closed) return false;
+  private retryLater(range: MissingRange, failed: number, key: string): Outcome {
+    if (this.closed) return 'cut short';
     const base = this.options.retryDelayMs ?? 500;
     const delay = Math.min(this.options.maxRetryDelayMs ?? 30_000, base * 2 ** Math.min(failed - 1, 20));
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
       if (this.closed) {
-        this.outstanding.delete(key);
+        this.finish(range, 'cut short', key);
         return;
       }
       this.stats.retries++;
@@ -146,11 +167,11 @@ export class ReplayRecovery {
     // A pending retry must not keep a stopping process alive: the next start asks again from the stored progress.
     timer.unref();
     this.retryTimers.add(timer);
-    return true;
+    return 'retrying';
   }
 
-  /** Fetches one range; resolves true when a retry of what is left was scheduled. */
-  private async recover(endpoint: string, lane: string, range: MissingRange, failed: number, key: string): Promise<boolean> {
+  /** Fetches one range, as far as this try gets. */
+  private async recover(endpoint: string, lane: string, range: MissingRange, failed: number, key: string): Promise<Outcome> {
     let requester = this.requesters.get(lane);
     if (!requester) {
       requester = new Requester({ name: `replay-${lane.replace('/', '-')}`, timeoutMs: this.options.timeoutMs ?? 5_000 });
@@ -174,7 +195,7 @@ export class ReplayRecovery {
         if (from > to) break;
         if (response.error !== '' || response.envelopes.length === 0) {
           this.giveUp(range, from, range.to, 'journal could not replay', { error: response.error });
-          return false;
+          return 'settled';
         }
         if (firstAvailable > from) {
           this.giveUp(range, from, firstAvailable - 1, 'journal retention dropped messages', { lost: firstAvailable - from });
@@ -188,7 +209,7 @@ export class ReplayRecovery {
             from = Math.max(from, message.sequence + 1);
           }
         }
-        if (from === asked) return false;
+        if (from === asked) return 'settled';
       }
       this.options.logger.info({ ...range, epoch: range.epoch.toString() }, 'recovered missed messages from the journal');
     } catch (error) {
@@ -196,13 +217,13 @@ export class ReplayRecovery {
       if (error instanceof ProtocolError) {
         // An unreadable answer or journal record fails the same way every time: asking again would never end.
         this.giveUp(range, from, range.to, 'unreadable journal record', { err: error, failed: failed + 1 });
-        return false;
+        return 'settled';
       }
       this.options.logger.error({ err: error, ...range, epoch: range.epoch.toString(), from, failed: failed + 1 }, 'replay request failed');
       // Anything else (timeout, socket, a publisher restarting) is worth asking again.
       if (range.to === undefined || from <= range.to) return this.retryLater({ ...range, from }, failed + 1, key);
     }
-    return false;
+    return 'settled';
   }
 
   /**

@@ -113,6 +113,32 @@ describe('ShardedStore', () => {
     expect(store.counts.previousRuns).toBe(1);
   });
 
+  it("lets the ledger drop a previous run once its fetch to the journal's end is over and checkpointed", async () => {
+    const { requests, ledger, store } = setup(new Set([myShard]));
+    for (let seq = 1; seq <= 3; seq++) await store.handle(message(mine, seq, 7n));
+    await store.handle(message(mine, 1, 8n));
+    const [previousRun] = requests;
+    expect(previousRun).toEqual({ ...source, topic: mine, epoch: 7n, from: 4, to: undefined });
+    await store.handle(message(mine, 4, 7n)); // its end, replayed
+    store.onSettled({ ...source, topic: mine, epoch: 7n, from: 4, to: 9 }); // a bounded range says nothing of the end
+    ledger.markSaved(ledger.unsaved());
+    expect(ledger.replacedRuns).toBe(1);
+    store.onSettled(previousRun as MissingRange);
+    expect(ledger.replacedRuns).toBe(0);
+  });
+
+  it('lets the ledger drop a previous run of a publisher without a journal once it is checkpointed', async () => {
+    const { requests, ledger, store } = setup(new Set(Array.from({ length: SHARDS }, (_, shard) => shard)));
+    const gateway = { service: 'gateway', instance: 'gw-1' };
+    const order = (sequence: number, epoch: bigint) => ({ ...message(topics.order('A1'), sequence, epoch), source: gateway }) as BusMessage;
+    for (let seq = 1; seq <= 3; seq++) await store.handle(order(seq, 7n));
+    await store.handle(order(1, 8n)); // restarted: nothing to fetch its previous run from
+    expect(requests).toEqual([]);
+    expect(ledger.replacedRuns).toBe(1);
+    ledger.markSaved(ledger.unsaved());
+    expect(ledger.replacedRuns).toBe(0);
+  });
+
   it('on gaining a shard whose recorded run is older than the one on the bus, fetches both', async () => {
     const held = new Set([myShard]);
     const { requests, store } = setup(held, [{ ...source, topic: theirs, epoch: 7n, seq: 12 }]);

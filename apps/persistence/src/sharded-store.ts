@@ -124,6 +124,18 @@ export class ShardedStore {
     this.options.replay.request({ ...gap.source, topic: gap.topic, epoch: gap.epoch, from: gap.from, to: gap.to });
   };
 
+  /**
+   * For the replay's `onSettled`: a fetch up to a journal's end (open-ended)
+   * is over, so a replaced run it was for can get nothing more; the ledger
+   * drops that run once its holes are closed and its last progress is
+   * checkpointed. (Should an earlier catch-up of the run settle first, the
+   * run's recorded progress may only lag what its later fetch stores: lagging
+   * is safe, a restart fetches a little more.)
+   */
+  onSettled = (range: MissingRange): void => {
+    if (range.to === undefined) this.options.ledger.settle(range, range.epoch);
+  };
+
   /** Gained shards: fetch each of their streams from its stored progress to the journal's end. */
   async onGained(shards: readonly number[]): Promise<void> {
     const gained = new Set(shards);
@@ -234,7 +246,11 @@ export class ShardedStore {
    * without this, that run's end would never be fetched.
    */
   private fetchPreviousRun(stream: LedgerStream, epoch: bigint, from: number): void {
-    if (!this.options.replayable(stream.service)) return;
+    if (!this.options.replayable(stream.service)) {
+      // No journal to fetch its end from: nothing more of it will come.
+      this.options.ledger.settle(stream, epoch);
+      return;
+    }
     this.counts.previousRuns++;
     this.options.logger.info({ topic: stream.topic, epoch: epoch.toString(), from }, 'publisher restarted: fetching the end of its previous run');
     this.options.replay.request({ service: stream.service, instance: stream.instance, topic: stream.topic, epoch, from, to: undefined });

@@ -75,4 +75,51 @@ describe('StreamLedger', () => {
     ledger.forget((s) => s.topic === md.topic);
     expect(ledger.size).toBe(0);
   });
+
+  it('drops a replaced run once its end was fetched, its holes closed and its last progress checkpointed', () => {
+    const ledger = new StreamLedger();
+    const checkpoint = () => ledger.markSaved(ledger.unsaved());
+    ledger.note(md, 1n, 1, 4);
+    checkpoint();
+    ledger.note(md, 2n, 1); // the publisher restarted: run 1's end is being fetched
+    checkpoint();
+    expect(ledger.replacedRuns).toBe(1); // checkpointed, but more of it may still come
+    ledger.note(md, 1n, 5, 7);
+    ledger.note(md, 1n, 9); // its end, with a hole at 8
+    ledger.settle(md, 1n); // the journal's end was reached
+    checkpoint();
+    expect(ledger.replacedRuns).toBe(1); // the hole is still being fetched
+    ledger.note(md, 1n, 8);
+    expect(ledger.replacedRuns).toBe(1); // 1..9 not checkpointed yet
+    expect(ledger.unsaved()).toEqual([{ ...md, epoch: 1n, seq: 9 }]);
+    checkpoint();
+    expect(ledger.replacedRuns).toBe(0);
+    // Gone for good: a late copy of it is stored (keyed rows) but neither reopens it nor touches run 2.
+    ledger.note(md, 1n, 20);
+    expect(ledger.holes()).toEqual([]);
+    expect(ledger.unsaved()).toEqual([]);
+    expect(ledger.contiguous(md, 2n)).toBe(1);
+  });
+
+  it('drops a settled run at once when its progress was checkpointed before, and ignores settling anything else', () => {
+    const ledger = new StreamLedger();
+    ledger.retire(md, 3n, 10); // recorded stored up to 10, older than the run on the bus
+    ledger.settle(md, 4n); // not a replaced run
+    ledger.settle({ ...md, topic: 'md.tick.SIM.OTHER' }, 3n);
+    expect(ledger.replacedRuns).toBe(1);
+    ledger.settle(md, 3n); // nothing beyond 10 in the journal
+    expect(ledger.replacedRuns).toBe(0);
+  });
+
+  it('does not grow over many publisher restarts', () => {
+    const ledger = new StreamLedger();
+    for (let epoch = 1n; epoch <= 1_000n; epoch++) {
+      ledger.note(md, epoch, 1, 50);
+      if (epoch > 1n) ledger.settle(md, epoch - 1n); // the previous run's end, fetched
+      ledger.markSaved(ledger.unsaved());
+    }
+    expect(ledger.size).toBe(1);
+    expect(ledger.replacedRuns).toBe(0);
+    expect(ledger.contiguous(md, 1_000n)).toBe(50);
+  });
 });

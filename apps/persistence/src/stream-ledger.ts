@@ -25,6 +25,8 @@ interface Entry {
   runs: [from: number, to: number][];
   /** `contiguous` as last checkpointed. */
   saved: number;
+  /** Replaced runs only: nothing more of the run will be handed over (its end was fetched, or cannot be). */
+  settled?: boolean;
 }
 
 /**
@@ -39,6 +41,10 @@ export class StreamLedger {
   /**
    * Runs a newer epoch replaced, by stream key and epoch: their ends are
    * being fetched from the journal, and their progress is still checkpointed.
+   * One is dropped once it is {@link settle}d, has no hole and its last
+   * progress is checkpointed: nothing refers to it any more (a restart reads
+   * only a stream's newest run from the stored progress), and a publisher
+   * restarting again and again must not make the ledger grow.
    */
   private readonly retired = new Map<string, Entry>();
   /**
@@ -84,9 +90,23 @@ export class StreamLedger {
    * current one: its end is being fetched while the stream goes on in a newer run.
    */
   retire(stream: LedgerStream, epoch: bigint, seq: number): void {
-    const key = `${this.keyOf(stream)}\u0000${epoch}`;
+    const key = retiredKeyOf(this.keyOf(stream), epoch);
     if (this.retired.has(key)) return;
     this.retired.set(key, { service: stream.service, instance: stream.instance, topic: stream.topic, epoch, contiguous: seq, runs: [], saved: seq });
+  }
+
+  /**
+   * Nothing more of a replaced run will be handed over: its end was fetched
+   * from the journal, or there is none to fetch it from. The run is dropped
+   * once its holes are closed and its last progress is checkpointed.
+   * Ignored for a run the ledger does not follow as replaced.
+   */
+  settle(stream: LedgerStream, epoch: bigint): void {
+    const key = retiredKeyOf(keyOf(stream), epoch);
+    const entry = this.retired.get(key);
+    if (entry === undefined) return;
+    entry.settled = true;
+    this.pruneIfDone(key, entry);
   }
 
   /** True when the ledger follows this stream in this epoch. */
@@ -133,8 +153,16 @@ export class StreamLedger {
   markSaved(saved: readonly StreamProgress[]): void {
     for (const s of saved) {
       const key = keyOf(s);
-      const entry = this.entries.get(key)?.epoch === s.epoch ? this.entries.get(key) : this.retired.get(`${key}\u0000${s.epoch}`);
-      if (entry !== undefined) entry.saved = Math.max(entry.saved, s.seq);
+      const current = this.entries.get(key);
+      if (current?.epoch === s.epoch) {
+        current.saved = Math.max(current.saved, s.seq);
+        continue;
+      }
+      const retiredKey = retiredKeyOf(key, s.epoch);
+      const entry = this.retired.get(retiredKey);
+      if (entry === undefined) continue;
+      entry.saved = Math.max(entry.saved, s.seq);
+      this.pruneIfDone(retiredKey, entry);
     }
   }
 
@@ -147,6 +175,16 @@ export class StreamLedger {
   /** Streams followed. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Replaced runs still followed: their end being fetched, a hole open, or their last progress not yet checkpointed. */
+  get replacedRuns(): number {
+    return this.retired.size;
+  }
+
+  /** Drops a replaced run that can change no more and whose progress is all checkpointed. */
+  private pruneIfDone(key: string, entry: Entry): void {
+    if (entry.settled === true && entry.runs.length === 0 && entry.saved >= entry.contiguous) this.retired.delete(key);
   }
 
   private *all(): Iterable<Entry> {
@@ -167,14 +205,14 @@ export class StreamLedger {
     const key = this.keyOf(stream);
     let entry = this.entries.get(key);
     if (entry === undefined && this.retired.size > 0) {
-      const old = this.retired.get(`${key}\u0000${epoch}`);
+      const old = this.retired.get(retiredKeyOf(key, epoch));
       if (old !== undefined) return old;
     }
     // A message of an older run: followed only when its end is being fetched (its rows are keyed either way).
-    if (entry !== undefined && entry.epoch > epoch) return this.retired.get(`${key}\u0000${epoch}`);
+    if (entry !== undefined && entry.epoch > epoch) return this.retired.get(retiredKeyOf(key, epoch));
     if (entry === undefined || entry.epoch < epoch) {
       const replaced = entry;
-      if (replaced !== undefined) this.retired.set(`${key}\u0000${replaced.epoch}`, replaced);
+      if (replaced !== undefined) this.retired.set(retiredKeyOf(key, replaced.epoch), replaced);
       entry = { service: stream.service, instance: stream.instance, topic: stream.topic, epoch, contiguous: 0, runs: [], saved: 0 };
       this.entries.set(key, entry);
       if (replaced !== undefined) this.replacedListener?.(replaced, replaced.epoch, replaced.contiguous);
@@ -185,6 +223,11 @@ export class StreamLedger {
 
 function keyOf(stream: LedgerStream): string {
   return `${stream.service}\u0000${stream.instance}\u0000${stream.topic}`;
+}
+
+/** The key of one replaced run of a stream. */
+function retiredKeyOf(streamKey: string, epoch: bigint): string {
+  return `${streamKey}\u0000${epoch}`;
 }
 
 /** Adds [from, to] to sorted disjoint runs, merging neighbours; live traffic appends at the end, the common case. */
