@@ -34,7 +34,7 @@ import { ProgressCheckpoint } from './progress-checkpoint';
 import { PERSISTENCE_SHUTDOWN_TIMEOUT_MS, persistenceSchema, retentionByTable } from './persistence-config';
 import { registerPersistenceMetrics } from './persistence-metrics';
 import { ReplayRecovery } from './replay-recovery';
-import { MessageParker, PARKED_MESSAGES_TABLE } from './message-parking';
+import { MessageParker } from './message-parking';
 import { ShardedStore } from './sharded-store';
 import { StoreRouter } from './store-router';
 import { StreamLedger } from './stream-ledger';
@@ -114,14 +114,8 @@ void runService({
     const orderParker = new RowParker(db.pool, storageLog, settings.parkFile || undefined, (parked) =>
       publishAlert(parkedRowsAlert(parked, workerId)),
     );
-    // Messages that cannot become rows are kept whole, with the same alert as parked rows.
-    const messageParker = new MessageParker(orderParker, async (prefix) => {
-      const found = await db.pool.query(`SELECT 1 FROM ttq_parked_rows WHERE table_name = $1 AND left(row_json, length($2)) = $2 LIMIT 1`, [
-        PARKED_MESSAGES_TABLE,
-        prefix,
-      ]);
-      return (found.rowCount ?? 0) > 0;
-    });
+    // Messages that cannot become rows are kept whole, once each, with the same alert as parked rows.
+    const messageParker = new MessageParker(orderParker);
     ctx.onShutdown('parked messages', () => messageParker.idle());
     const orderColumns = tableDef('orders').columns.filter((c) => !c.identity);
     const orders = new OrderUpserter({

@@ -35,21 +35,15 @@ export function parkedMessageRecord(message: BusMessage): ParkedMessageRecord {
  * codecs refuse, a value a mapper rejects): parked whole in `ttq_parked_rows`
  * (else the park file) with the parker's alert, instead of only being counted.
  * Their sequences still count as handled, so the stream's progress moves on:
- * the message is kept here, not lost.
+ * the message is kept here, not lost. Each is parked under its stream position
+ * ({@link parkedMessageKey}): a replay delivers the same bad message again
+ * (with a new receive-side event time when it had none), and it is kept and
+ * alerted once.
  */
 export class MessageParker {
   private readonly pending = new Set<Promise<ParkDestination | undefined>>();
 
-  /**
-   * @param alreadyParked whether a record starting with this JSON text (the
-   *   message's stream position: topic, source, epoch, sequence) is parked
-   *   already: a replay delivers the same bad message again (with a new
-   *   receive-side event time when it had none), and it is kept and alerted once.
-   */
-  constructor(
-    private readonly parker: Pick<RowParker, 'parkRecords'>,
-    private readonly alreadyParked: (recordJson: string) => Promise<boolean> = async () => false,
-  ) {}
+  constructor(private readonly parker: Pick<RowParker, 'parkKeyed'>) {}
 
   /** Parks one message with why it could not be stored; `undefined` when it was parked before. Never throws. */
   park(message: BusMessage, reason: string, detail: string): Promise<ParkDestination | undefined> {
@@ -60,14 +54,7 @@ export class MessageParker {
   }
 
   private async parkOnce(record: ParkedMessageRecord, reason: string): Promise<ParkDestination | undefined> {
-    let seen = false;
-    try {
-      seen = await this.alreadyParked(positionPrefix(record));
-    } catch {
-      // Unknown: keeping it twice beats not keeping it.
-    }
-    if (seen) return undefined;
-    return await this.parker.parkRecords(PARKED_MESSAGES_TABLE, [{ ...record }], reason, undefined, 0);
+    return await this.parker.parkKeyed(PARKED_MESSAGES_TABLE, [{ key: parkedMessageKey(record), record: { ...record } }], reason, undefined, 0);
   }
 
   /** Resolves once every message parked so far is stored aside. */
@@ -77,10 +64,13 @@ export class MessageParker {
 }
 
 /**
- * The start of a parked record's JSON text up to its sequence: the stream
- * position, which names the message (the record's keys come in this order).
+ * The `park_key` of a parked message: its stream position (topic, source,
+ * epoch, sequence), which names the message, as JSON. It is also how the
+ * record's JSON text begins (its keys come in this order), which is how
+ * storage's migration 3 gave messages parked before the key existed theirs:
+ * keep the two in step.
  */
-export function positionPrefix(record: ParkedMessageRecord): string {
+export function parkedMessageKey(record: ParkedMessageRecord): string {
   const { topic, sourceService, sourceInstance, epoch, sequence } = record;
-  return JSON.stringify({ topic, sourceService, sourceInstance, epoch, sequence }).slice(0, -1) + ',';
+  return JSON.stringify({ topic, sourceService, sourceInstance, epoch, sequence });
 }

@@ -95,6 +95,10 @@ describe('migrate', () => {
         '76c343a34bd0bc475fbedc2ae2ef773f3bfa25061837de228a9ada11bca10b8d',
         '76c343a34bd0bc475fbedc2ae2ef773f3bfa25061837de228a9ada11bca10b8d',
       ],
+      3: [
+        'c85bc123bd042bdd2684981006c50cb5cb95ef063a54476d04556a7ddd05efe4',
+        'c85bc123bd042bdd2684981006c50cb5cb95ef063a54476d04556a7ddd05efe4',
+      ],
     };
     for (const migration of MIGRATIONS) {
       const expected = pinned[migration.version];
@@ -118,6 +122,35 @@ describe('migrate', () => {
       schema.name,
     ]);
     expect(index.rows[0]?.indexdef).toContain('(account, venue, symbol, ts_ns, exec_id)');
+  });
+
+  it('upgrades a version 2 database: parked bus messages are keyed by their stream position, once per table', async () => {
+    await migrate(schema.pool, { now: NOW, partitionDaysAhead: 0, migrations: MIGRATIONS.slice(0, 2) });
+    // As persistence parks a whole bus message: its stream position first (a topic with a quote and a backslash, escaped).
+    const position = { topic: 'md.tick.SIM.A"C\\ME', sourceService: 'market-data', sourceInstance: 'md-1', epoch: '42', sequence: 7 };
+    const message = JSON.stringify({ ...position, eventTimeNs: '1', payloadBase64: 'AA==' });
+    const other = JSON.stringify({ ...position, sequence: 8, eventTimeNs: '1', payloadBase64: 'AA==' });
+    const parked: [table: string, rowJson: string][] = [
+      ['bus_messages', message],
+      ['bus_messages', message], // parked twice (two copies raced the old check)
+      ['bus_messages', other],
+      ['alerts', message], // another table: keyed apart
+      ['alerts', JSON.stringify({ ts: '1', topic: 'sys.alert' })], // an ordinary row: no key
+    ];
+    for (const [table, rowJson] of parked) {
+      await schema.pool.query(
+        `INSERT INTO ttq_parked_rows (table_name, reason, sqlstate, attempts, row_json) VALUES ($1, 'refused', NULL, 1, $2)`,
+        [table, rowJson],
+      );
+    }
+    const report = await migrate(schema.pool, { now: NOW, partitionDaysAhead: 0 });
+    expect(report.applied).toEqual(ALL.slice(2));
+    const keys = await schema.pool.query<{ park_key: string | null }>('SELECT park_key FROM ttq_parked_rows ORDER BY id');
+    const key = JSON.stringify(position);
+    expect(keys.rows.map((row) => row.park_key)).toEqual([key, null, JSON.stringify({ ...position, sequence: 8 }), key, null]);
+    await expect(
+      schema.pool.query(`INSERT INTO ttq_parked_rows (table_name, reason, attempts, row_json, park_key) VALUES ('bus_messages', 'r', 0, '{}', $1)`, [key]),
+    ).rejects.toMatchObject({ code: '23505' });
   });
 
   it('refuses an applied migration whose DDL changed', async () => {

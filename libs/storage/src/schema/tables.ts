@@ -406,6 +406,12 @@ const parkedRows = defineTable({
     nullable('sqlstate', 'text', 'SQLSTATE of the refusal, when the database refused.'),
     col('attempts', 'int4', 'How many times the row was tried.'),
     col('row_json', 'text', 'The row as a JSON object of column to value (decimals and int8 as strings).'),
+    col(
+      'park_key',
+      'text',
+      "What was parked, as a stable key unique per table_name (a bus message: its stream position as JSON), so it is parked once; NULL for rows parked without one.",
+      { nullable: true, since: 3 },
+    ),
   ],
   primaryKey: ['id'],
   indexes: [{ name: 'ttq_parked_rows_table_idx', columns: ['table_name', 'parked_at'] }],

@@ -74,14 +74,62 @@ export class RowParker {
     sqlstate: string | undefined,
     attempts: number,
   ): Promise<ParkDestination> {
-    const json = records.map((record) => JSON.stringify(record, jsonSafe));
+    return (await this.parkAll(table, records, undefined, reason, sqlstate, attempts)).storedIn;
+  }
+
+  /**
+   * Parks records each under a stable key (`park_key`, unique per table: a bus
+   * message's stream position, say), skipping those parked under their key
+   * already, so what is delivered again is kept and reported once; resolves
+   * `undefined` when every one of them was. The check is the unique index
+   * (`ON CONFLICT DO NOTHING`), not a scan, and holds between concurrent
+   * parkers. In the park file (the table unreachable) nothing is skipped:
+   * keeping a record twice beats not keeping it. Never throws.
+   */
+  async parkKeyed(
+    table: string,
+    keyed: readonly { readonly key: string; readonly record: Record<string, unknown> }[],
+    reason: string,
+    sqlstate: string | undefined,
+    attempts: number,
+  ): Promise<ParkDestination | undefined> {
+    const records = keyed.map((k) => k.record);
+    const parked = await this.parkAll(table, records, keyed.map((k) => k.key), reason, sqlstate, attempts);
+    return parked.fresh === 0 ? undefined : parked.storedIn;
+  }
+
+  /** Stores records (under their keys, skipping the keys parked already), then reports what was new. */
+  private async parkAll(
+    table: string,
+    all: readonly Record<string, unknown>[],
+    keys: readonly string[] | undefined,
+    reason: string,
+    sqlstate: string | undefined,
+    attempts: number,
+  ): Promise<{ storedIn: ParkDestination; fresh: number }> {
+    const json = all.map((record) => JSON.stringify(record, jsonSafe));
+    let records = all;
     let storedIn: ParkDestination = 'nowhere';
     try {
-      await this.pool.query(
-        `INSERT INTO ttq_parked_rows (table_name, reason, sqlstate, attempts, row_json)
-         SELECT $1, $2, $3, $4, unnest($5::text[])`,
-        [table, reason, sqlstate ?? null, attempts, json],
-      );
+      if (keys === undefined) {
+        await this.pool.query(
+          `INSERT INTO ttq_parked_rows (table_name, reason, sqlstate, attempts, row_json)
+           SELECT $1, $2, $3, $4, unnest($5::text[])`,
+          [table, reason, sqlstate ?? null, attempts, json],
+        );
+      } else {
+        const inserted = await this.pool.query<{ park_key: string }>(
+          `INSERT INTO ttq_parked_rows (table_name, reason, sqlstate, attempts, row_json, park_key)
+           SELECT $1, $2, $3, $4, r.row_json, r.park_key FROM unnest($5::text[], $6::text[]) AS r (row_json, park_key)
+           ON CONFLICT (table_name, park_key) DO NOTHING
+           RETURNING park_key`,
+          [table, reason, sqlstate ?? null, attempts, json, keys],
+        );
+        // Reported: only what this call stored (a key given twice is stored once).
+        const stored = new Set(inserted.rows.map((row) => row.park_key));
+        records = all.filter((_, i) => stored.delete(keys[i] as string));
+        if (records.length === 0) return { storedIn: 'table', fresh: 0 };
+      }
       storedIn = 'table';
     } catch (tableError) {
       this.logger.error({ table, error: errorMessage(tableError) }, 'could not park rows in ttq_parked_rows');
@@ -95,7 +143,7 @@ export class RowParker {
         this.logger.error({ table, error: errorMessage(err) }, 'onParked listener threw');
       }
     }
-    return storedIn;
+    return { storedIn, fresh: records.length };
   }
 
   private async appendToFile(
