@@ -5,11 +5,17 @@ import { ROUTED_TABLES, type RoutedTable, type TableSinks } from './store-router
 /** Rows held per writer before `write` waits, as a multiple of the batch size. */
 const BUFFER_BATCHES = 4;
 /**
- * Tries per batch on transient database errors (locks, resources, schema)
- * before its rows are parked. A database that cannot be reached at all is
+ * Tries per batch before its rows are parked on transient database errors
+ * (locks, resources, schema). A database that cannot be reached at all is
  * waited for without limit by the writers (backpressure towards the bus; the
- * ledger refills what the bus drops by replay), so this budget never parks
- * rows because of an outage.
+ * ledger refills what the bus drops by replay), so an outage alone never
+ * parks rows. But BatchWriter counts those outage tries in the same attempt
+ * number it holds against this bound: once a batch has been tried this often,
+ * the first other error (say 53300, too many clients, as every client
+ * reconnects after a restart) parks it without a retry. With the delay
+ * doubling to 2 s, 34 tries take about a minute, so such an error after an
+ * outage of up to a minute is still retried. Sizing this for non-outage
+ * errors alone (a handful of tries) waits until outage tries stop counting.
  */
 const MAX_ATTEMPTS = 34;
 const MAX_RETRY_DELAY_MS = 2_000;
