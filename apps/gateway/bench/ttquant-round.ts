@@ -193,6 +193,9 @@ export async function runTtquantRound(options: RoundOptions): Promise<TtquantRou
     await hub.waitReady();
     watch = new HeartbeatWatch(backend);
 
+    // The gateway may get its first quotes up to ~40 ms after the strategy does, and denies a market
+    // order it has none to value against: the probe waits up to half a second of quotes, inside the warm-up.
+    const startAfter = Math.round(options.ticksPerSecond * Math.min(0.5, options.warmupSeconds));
     // Consumers before the producer, so no tick of the window is missed by a late subscription.
     const gateway = await startService(
       cwd,
@@ -207,7 +210,7 @@ export async function runTtquantRound(options: RoundOptions): Promise<TtquantRou
       'strategy-engine',
       httpPorts.strategy,
       `${bus}\n[strategyEngine]\ngatewayEndpoint = ${toml(orders)}\ngatewayControlEndpoint = ${toml(control)}\n\n[[strategyEngine.strategies]]\ntype = "latency-probe"\nid = "probe"\n` +
-        `params = { venue = "SIM", symbol = "ACME", every = ${options.every} }\n`,
+        `params = { venue = "SIM", symbol = "ACME", every = ${options.every}${startAfter > 0 ? `, startAfter = ${startAfter}` : ''} }\n`,
       options,
     );
     running.push(gateway, strategy);

@@ -60,6 +60,13 @@ describe('LatencyProbeStrategy', () => {
     expect(ctx.orders.map((o) => o.tags?.[TICK_INIT_TAG])).toEqual(['4']);
   });
 
+  it('lets startAfter quotes pass before it counts towards the first order', () => {
+    const ctx = new RecordingContext();
+    const probe = new LatencyProbeStrategy({ id: 'probe', instrument: ACME, every: 2, startAfter: 3 });
+    for (let i = 1; i <= 7; i++) probe.onQuote(quote(ACME, BigInt(i)), ctx);
+    expect(ctx.orders.map((o) => o.tags?.[TICK_INIT_TAG])).toEqual(['5', '7']);
+  });
+
   it('uses the configured quantity and account', () => {
     const ctx = new RecordingContext();
     const probe = new LatencyProbeStrategy({ id: 'probe', instrument: ACME, every: 1, quantity: Decimal.of(5), account: 'ACC2' });
@@ -70,6 +77,9 @@ describe('LatencyProbeStrategy', () => {
 
   it('refuses settings that cannot work', () => {
     expect(() => new LatencyProbeStrategy({ id: 'p', instrument: ACME, every: 0 })).toThrow('expected every as an integer >= 1, was 0');
+    expect(() => new LatencyProbeStrategy({ id: 'p', instrument: ACME, every: 1, startAfter: -1 })).toThrow(
+      'expected startAfter as an integer >= 0, was -1',
+    );
     expect(() => new LatencyProbeStrategy({ id: 'p', instrument: ACME, every: 1, quantity: Decimal.ZERO })).toThrow(
       'expected quantity > 0, was 0',
     );

@@ -16,6 +16,13 @@ export interface LatencyProbeConfig {
   readonly quantity?: Decimal;
   /** Default: the engine's account. */
   readonly account?: string;
+  /**
+   * Quotes to let pass before counting towards the first order; default 0.
+   * When market data starts, the strategy can see quotes some milliseconds
+   * (up to ~40 ms seen) before the gateway does, and the gateway rightly
+   * denies a market order it has no quote to value against (`reference-price`).
+   */
+  readonly startAfter?: number;
 }
 
 /**
@@ -29,13 +36,17 @@ export class LatencyProbeStrategy implements Strategy {
   readonly id: string;
   readonly subscriptions: StrategySubscriptions;
   private readonly quantity: Decimal;
-  private seen = 0;
+  /** Quotes seen, less the {@link LatencyProbeConfig.startAfter} ones: negative until the probe starts. */
+  private seen: number;
   private nextSide: OrderSide = 'BUY';
 
   constructor(private readonly config: LatencyProbeConfig) {
     if (!Number.isInteger(config.every) || config.every < 1) {
       throw new RangeError(`expected every as an integer >= 1, was ${config.every}`);
     }
+    const startAfter = config.startAfter ?? 0;
+    if (!Number.isInteger(startAfter) || startAfter < 0) throw new RangeError(`expected startAfter as an integer >= 0, was ${startAfter}`);
+    this.seen = -startAfter;
     this.quantity = config.quantity ?? Decimal.ONE;
     if (!this.quantity.isPositive()) throw new RangeError(`expected quantity > 0, was ${this.quantity.toString()}`);
     this.id = config.id;
@@ -46,7 +57,7 @@ export class LatencyProbeStrategy implements Strategy {
     // Compared field by field: this runs for every quote, a key string would be built each time.
     const { venue, symbol } = quote.instrument;
     if (symbol !== this.config.instrument.symbol || venue !== this.config.instrument.venue) return;
-    if (++this.seen % this.config.every !== 0) return;
+    if (++this.seen <= 0 || this.seen % this.config.every !== 0) return;
     const side = this.nextSide;
     this.nextSide = side === 'BUY' ? 'SELL' : 'BUY';
     ctx.submitOrder({

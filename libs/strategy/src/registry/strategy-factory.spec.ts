@@ -19,6 +19,9 @@ describe('createStrategy', () => {
     expect(() => createStrategy({ type: 'latency-probe', id: 'probe2', params: { venue: 'SIM', symbol: 'ACME', every: 0 } })).toThrow(
       'strategy probe2: expected every as a positive integer, was 0',
     );
+    expect(() =>
+      createStrategy({ type: 'latency-probe', id: 'probe3', params: { venue: 'SIM', symbol: 'ACME', every: 50, startAfter: 'soon' } }),
+    ).toThrow('strategy probe3: expected startAfter as a positive integer, was "soon"');
   });
 
   it.each([

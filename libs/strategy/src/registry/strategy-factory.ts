@@ -37,6 +37,7 @@ const builders: Record<string, Builder> = {
       every: integer(def, 'every'),
       ...(def.params['quantity'] !== undefined ? { quantity: decimal(def, 'quantity') } : {}),
       ...(def.params['account'] !== undefined ? { account: text(def, 'account') } : {}),
+      ...(def.params['startAfter'] !== undefined ? { startAfter: integer(def, 'startAfter') } : {}),
     }),
 };
 
