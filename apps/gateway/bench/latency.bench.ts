@@ -36,7 +36,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatSummary, median, type LatencySummary } from './latency-stats';
 import { RAW_ROLES, runRawRole, runRawRound, type RawRole, type RawRoundResult } from './raw-round';
-import { benchNumberArg, benchTextArg, ensureBundles } from '@ttquant/testing';
+import { benchNumberArg, benchTextArg, ensureBundles, type BackgroundCpu } from '@ttquant/testing';
 import { BENCH_APPS } from './bench-processes';
 import { runTtquantRound, type RoundOptions, type TtquantRoundResult } from './ttquant-round';
 
@@ -53,7 +53,7 @@ function formatDenials(byCheck: Readonly<Record<string, number>>): string {
   return entries.length === 0 ? '' : ` (${entries.map(([check, count]) => `${check}: ${count}`).join(', ')})`;
 }
 
-function formatBackground(background: TtquantRoundResult['background']): string {
+function formatBackground(background: BackgroundCpu): string {
   return `everything else ${background.otherPct}, kdamond ${background.kdamondMsPerS} ms/s`;
 }
 

@@ -4,7 +4,7 @@ import { Decimal, systemClock, type OrderSpec, type QuoteTick } from '@ttquant/d
 import { encodePayload } from '@ttquant/protocol';
 import * as zmq from 'zeromq';
 import { summarise, type LatencySummary } from './latency-stats';
-import { CpuWindow, waitForChildMessage, type CpuWindowReading } from '@ttquant/testing';
+import { CpuWindow, waitForChildMessage, type BackgroundCpu } from '@ttquant/testing';
 import type { RoundOptions } from './ttquant-round';
 
 /*
@@ -37,7 +37,7 @@ export interface RawRoundResult {
   /** Percent of one CPU each role used during the window. */
   readonly cpu: { readonly proxy: number; readonly publisher: number; readonly subscriber: number; readonly puller: number };
   /** What else used the CPUs during the window. */
-  readonly background: Omit<CpuWindowReading, 'shares'>;
+  readonly background: BackgroundCpu;
 }
 
 const HWM = 100_000;
@@ -294,7 +294,7 @@ export async function runRawRound(benchFile: string, options: RoundOptions): Pro
     const from = systemClock.nowNanos();
     await sleep(options.seconds * 1000);
     const to = systemClock.nowNanos();
-    const { shares, ...background } = cpuWindow.close(Number(to - from) / 1e9);
+    const { shares, background } = cpuWindow.close(Number(to - from) / 1e9);
     const [proxyCpu, publisherCpu, subscriberCpu, pullerCpu] = shares;
     const stopped = waitForChildMessage<{ ticksPerSecond: number }>(publisher, 'raw-publisher', 'stopped');
     publisher.send({ type: 'stop' });

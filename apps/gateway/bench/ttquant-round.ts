@@ -6,7 +6,7 @@ import { systemClock, type Heartbeat } from '@ttquant/domain';
 import { decodeInbound, fetchGatewayState } from '@ttquant/service-bus';
 import { parseLatencySamples, type LatencySample } from '../src/latency-recorder';
 import { summarise, type LatencySummary } from './latency-stats';
-import { CpuWindow, ServiceProcess, type CpuWindowReading } from '@ttquant/testing';
+import { CpuWindow, ServiceProcess, type BackgroundCpu } from '@ttquant/testing';
 import type { BenchApp } from './bench-processes';
 
 /** How a round is run; shared with the raw round. */
@@ -62,7 +62,7 @@ export interface TtquantRoundResult {
   /** Percent of one CPU each service used during the window. */
   readonly cpu: { readonly hub: number; readonly marketData: number; readonly strategy: number; readonly gateway: number };
   /** What else used the CPUs during the window. */
-  readonly background: Omit<CpuWindowReading, 'shares'>;
+  readonly background: BackgroundCpu;
 }
 
 const INSTANCE = 'bench';
@@ -232,7 +232,7 @@ export async function runTtquantRound(options: RoundOptions): Promise<TtquantRou
     const from = systemClock.nowNanos();
     await sleep(options.seconds * 1000);
     const to = systemClock.nowNanos();
-    const { shares, ...background } = cpuWindow.close(Number(to - from) / 1e9);
+    const { shares, background } = cpuWindow.close(Number(to - from) / 1e9);
     const [hubCpu, marketDataCpu, strategyCpu, gatewayCpu] = shares;
     // Heartbeats come every second: allow the one just after the window.
     await sleep(1_100);

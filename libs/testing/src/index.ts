@@ -9,4 +9,7 @@ export { PACING_RULES } from './tws/historical-pacing';
 export { seededRandom } from './tws/market-simulator';
 export { connectIbClient, IB_DECODE_ERROR, type IbTestClient, type IbTestClientOptions, type IbReportedError } from './tws/ib-test-client';
 export { fakeTwsHarness, type FakeTwsHarness } from './tws/fake-tws-harness';
-export * from './bench-support';
+export * from './bench/bench-args';
+export * from './bench/bundles';
+export * from './bench/child-message';
+export * from './bench/cpu-usage';

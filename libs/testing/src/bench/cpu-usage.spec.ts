@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { CpuWindow, machineCpuSeconds } from './bench-support';
+import { CpuWindow, machineCpuSeconds } from './cpu-usage';
 
 /** A child that burns `ms` of its own CPU time, writes its CPU seconds so far on stdout, then idles until killed. */
 function burner(ms: number) {
@@ -26,8 +26,8 @@ describe('CpuWindow', () => {
       const childSeconds = ((reading.shares[0] as number) * seconds) / 100;
       expect(Math.abs(childSeconds - Number(output.toString()))).toBeLessThan(0.03 + seconds / 100);
       expect(machineCpuSeconds() - machineBefore).toBeGreaterThanOrEqual(childSeconds - 0.05);
-      expect(reading.otherPct).toBeGreaterThanOrEqual(0);
-      expect(reading.kdamondMsPerS).toBeGreaterThanOrEqual(0);
+      expect(reading.background.otherPct).toBeGreaterThanOrEqual(0);
+      expect(reading.background.kdamondMsPerS).toBeGreaterThanOrEqual(0);
     } finally {
       child.kill();
     }
