@@ -188,7 +188,7 @@ export class Journal {
     try {
       this.sync();
     } catch (err) {
-      return Promise.reject(new JournalError(`cannot sync journal in ${this.options.dir}: ${(err as Error).message}`));
+      return Promise.reject(this.syncFailed(err as Error));
     }
     this.syncs.inline++;
     this.lastSyncEndMs = this.now();
@@ -232,7 +232,7 @@ export class Journal {
       fdatasync(fd, (error) => {
         if (this.syncing === running) this.syncing = undefined;
         this.lastSyncEndMs = this.now();
-        if (error) reject(new JournalError(`cannot sync journal in ${this.options.dir}: ${error.message}`));
+        if (error) reject(this.syncFailed(error));
         else resolve();
       });
     });
@@ -338,6 +338,10 @@ export class Journal {
     this.sync();
     this.closeFiles();
     this.closed = true;
+  }
+
+  private syncFailed(error: Error): JournalError {
+    return new JournalError(`cannot sync journal in ${this.options.dir}: ${error.message}`);
   }
 
   private assertOpen(): void {
